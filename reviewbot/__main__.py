@@ -1,0 +1,5 @@
+"""Entry point for ``python -m reviewbot``."""
+
+from reviewbot.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,308 @@
+"""Frozen domain objects shared by every layer: diffs, findings, usage, attempts, results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+
+class Severity(StrEnum):
+    """How bad a finding is; ordered from worst to mildest."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse: critical=4 ... info=0."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {
+    Severity.CRITICAL: 4,
+    Severity.HIGH: 3,
+    Severity.MEDIUM: 2,
+    Severity.LOW: 1,
+    Severity.INFO: 0,
+}
+
+
+class ChangeType(StrEnum):
+    """What kind of change a pull request is."""
+
+    FEATURE = "feature"
+    BUGFIX = "bugfix"
+    REFACTOR = "refactor"
+    DOCS = "docs"
+    TESTS = "tests"
+    DEPS = "deps"
+    CONFIG = "config"
+    CHORE = "chore"
+
+
+class Risk(StrEnum):
+    """How much could go wrong if the change is wrong."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class FileStatus(StrEnum):
+    """Status of a file in a diff, as ``git diff --name-status`` names it."""
+
+    ADDED = "added"
+    MODIFIED = "modified"
+    DELETED = "deleted"
+    RENAMED = "renamed"
+    COPIED = "copied"
+
+
+class SkipReason(StrEnum):
+    """Why a file was not sent to any model."""
+
+    LOCKFILE = "lockfile"
+    GENERATED = "generated"
+    VENDORED = "vendored"
+    BINARY = "binary"
+    IGNORED = "ignored"
+    BUDGET = "budget"
+    TOO_LARGE = "too_large"  # GitHub sent the file without a patch
+
+
+class ErrorKind(StrEnum):
+    """Why a model attempt failed, independent of the vendor."""
+
+    RATE_LIMITED = "rate_limited"
+    OVERLOADED = "overloaded"
+    SERVER_ERROR = "server_error"
+    TIMEOUT = "timeout"
+    CONNECTION = "connection"
+    AUTH = "auth"
+    BAD_REQUEST = "bad_request"
+    CONTEXT_TOO_LONG = "context_too_long"
+    INVALID_OUTPUT = "invalid_output"
+    REFUSED = "refused"
+
+
+STEP_NAMES: tuple[str, ...] = ("classify", "security", "quality", "docs")
+REVIEW_STEPS: tuple[str, ...] = ("security", "quality", "docs")
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRef:
+    """A model on a provider, written ``provider:model-id``."""
+
+    provider: str
+    model: str
+
+    @classmethod
+    def parse(cls, text: str) -> ModelRef:
+        """Parse ``provider:model``; raise ``ValueError`` with the expected form otherwise."""
+        provider, sep, model = text.strip().partition(":")
+        if not sep or not provider or not model:
+            raise ValueError(f"{text!r} is not of the form provider:model (e.g. openai:gpt-5-mini)")
+        return cls(provider, model)
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.model}"
+
+
+# ---------------------------------------------------------------- diff
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of a hunk: ``kind`` is ``+``, ``-`` or a space for context."""
+
+    kind: Literal["+", "-", " "]
+    old_no: int | None
+    new_no: int | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hunk:
+    """One ``@@`` hunk with its numbered lines."""
+
+    old_start: int
+    old_len: int
+    new_start: int
+    new_len: int
+    section: str
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FileDiff:
+    """One file of a unified diff, as GitHub would show it."""
+
+    path: str
+    old_path: str | None
+    status: FileStatus
+    binary: bool
+    additions: int
+    deletions: int
+    hunks: tuple[Hunk, ...] = ()
+    skipped: SkipReason | None = None
+    submodule: bool = False
+
+    @property
+    def right_lines(self) -> frozenset[int]:
+        """New-file lines GitHub accepts review comments on (added and context)."""
+        return frozenset(
+            ln.new_no for h in self.hunks for ln in h.lines if ln.kind != "-" and ln.new_no
+        )
+
+    @property
+    def left_lines(self) -> frozenset[int]:
+        """Old-file lines GitHub accepts review comments on with side LEFT (removed)."""
+        return frozenset(ln.old_no for h in self.hunks for ln in h.lines if ln.kind == "-" and ln.old_no)
+
+    @property
+    def added_lines(self) -> tuple[Line, ...]:
+        """The ``+`` lines, in order."""
+        return tuple(ln for h in self.hunks for ln in h.lines if ln.kind == "+")
+
+    @property
+    def reviewed(self) -> bool:
+        """True when the file is sent to models."""
+        return self.skipped is None
+
+
+# ---------------------------------------------------------------- model runs
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token usage of one call, normalised across vendors.
+
+    ``input_tokens`` excludes cache reads and writes; ``cached_tokens`` are cache reads;
+    ``cache_write_tokens`` are cache writes (Anthropic). ``output_tokens`` include reasoning.
+    """
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    cache_write_tokens: int = 0
+    reasoning_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cached_tokens + other.cached_tokens,
+            self.cache_write_tokens + other.cache_write_tokens,
+            self.reasoning_tokens + other.reasoning_tokens,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem reported on the change. ``line`` is a new-file line; None = file-level."""
+
+    step: str
+    severity: Severity
+    category: str
+    path: str
+    line: int | None
+    end_line: int | None
+    title: str
+    body: str
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The change type and risk, and who decided them."""
+
+    change_type: ChangeType
+    risk: Risk
+    source: Literal["heuristic", "model", "default"]
+    rationale: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One call to one model, successful or not; failed attempts are billed too."""
+
+    model: ModelRef
+    status: Literal["ok", "failed"]
+    error: ErrorKind | None
+    message: str | None
+    usage: Usage
+    cost_usd: Decimal | None
+    latency_s: float
+    started_s: float = 0.0  # seconds since the run started, for the timeline
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """The outcome of one step: ``ok``, ``failed`` (every attempt failed) or ``skipped``."""
+
+    name: str
+    status: Literal["ok", "failed", "skipped"]
+    reason: str | None = None
+    model: ModelRef | None = None
+    attempts: tuple[Attempt, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    summary: str | None = None
+    started_s: float = 0.0
+    ended_s: float = 0.0
+
+    @property
+    def usage(self) -> Usage:
+        """Tokens of every attempt, failed ones included."""
+        total = Usage()
+        for attempt in self.attempts:
+            total = total + attempt.usage
+        return total
+
+    @property
+    def cost_usd(self) -> Decimal | None:
+        """Sum of known attempt costs; None only when every attempt's price is unknown."""
+        known = [a.cost_usd for a in self.attempts if a.cost_usd is not None]
+        if not known:
+            return None if self.attempts else Decimal(0)
+        return sum(known, Decimal(0))
+
+    @property
+    def latency_s(self) -> float:
+        """Sum of attempt latencies."""
+        return sum(a.latency_s for a in self.attempts)
+
+
+@dataclass(frozen=True, slots=True)
+class PullRequestRef:
+    """The pull request under review (None when reviewing a local diff)."""
+
+    repo: str
+    number: int
+    head_sha: str
+    base_sha: str
+    title: str
+    body: str = ""
+    html_url: str | None = None
+    server_url: str = "https://github.com"
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """Everything one run produced, ready to render and report."""
+
+    pr: PullRequestRef | None
+    files: tuple[FileDiff, ...]
+    classification: Classification
+    steps: tuple[StepResult, ...]
+    findings: tuple[Finding, ...]
+    cost_usd: Decimal
+    baseline_cost_usd: Decimal | None
+    baseline_model: ModelRef | None
+    budget_usd: Decimal
+    wall_s: float
+    notes: tuple[str, ...] = field(default=())
