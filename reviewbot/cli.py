@@ -1,0 +1,130 @@
+"""Command line: arguments and environment -> a run; errors -> exit codes. The only env reader."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reviewbot import __version__
+from reviewbot.errors import EXIT_GITHUB, EXIT_USAGE, ConfigError, ReviewbotError
+
+if TYPE_CHECKING:
+    from reviewbot.config import Config
+
+log = logging.getLogger("reviewbot")
+
+_DEFAULT_CONFIG = ".github/reviewbot.yml"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reviewbot",
+        description="Review a pull request or a diff with several LLM vendors at once.",
+    )
+    parser.add_argument("--version", action="version", version=f"reviewbot {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    review = sub.add_parser("review", help="review a diff file, stdin, or a GitHub pull request")
+    source = review.add_mutually_exclusive_group(required=True)
+    source.add_argument("--diff", metavar="PATH|-", help="unified diff file, or - for stdin")
+    source.add_argument("--repo", metavar="OWNER/NAME", help="GitHub repository (with --pr)")
+    review.add_argument("--pr", type=int, metavar="N", help="pull request number (with --repo)")
+    review.add_argument("--post", action="store_true", help="post the comment and review to the PR")
+    review.add_argument(
+        "--config",
+        metavar="FILE",
+        help=f"config file (default: {_DEFAULT_CONFIG} if it exists, else built-in defaults)",
+    )
+    review.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    review.add_argument("--report", metavar="FILE", help="also write the JSON report to FILE")
+    review.add_argument("--ledger", metavar="FILE", help="append one JSON line per run to FILE")
+    review.add_argument(
+        "--budget-usd", metavar="USD", help="hard cap on model spend for this run (overrides config)"
+    )
+
+    sub.add_parser("action", help="run as a GitHub Action (reads the Actions environment)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    """Run reviewbot; returns the process exit code."""
+    environ = dict(os.environ if env is None else env)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING,
+        format="reviewbot: %(levelname)s: %(message)s" if not args.debug else "%(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.command == "action":
+            from reviewbot.action import run_action
+
+            return run_action(environ)
+        return _review(args, environ, parser)
+    except ReviewbotError as exc:
+        print(f"reviewbot: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(
+            f"reviewbot: internal error: {type(exc).__name__}: {exc} "
+            "(run with --debug for details and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_GITHUB
+
+
+def _review(args: argparse.Namespace, env: dict[str, str], parser: argparse.ArgumentParser) -> int:
+    from reviewbot.config import load_config
+
+    if args.repo and args.pr is None:
+        parser.error("--repo needs --pr N")
+    if args.pr is not None and not args.repo:
+        parser.error("--pr needs --repo OWNER/NAME")
+    config_path = args.config
+    if config_path is None and Path(_DEFAULT_CONFIG).is_file():
+        config_path = _DEFAULT_CONFIG
+        log.info("using %s", config_path)
+    config = load_config(config_path)
+    if args.budget_usd is not None:
+        config = _with_budget(config, args.budget_usd)
+
+    if args.repo:
+        from reviewbot.local import review_pull_request
+
+        return review_pull_request(
+            args.repo, args.pr, config=config, env=env, post=args.post,
+            output_format=args.format, report=args.report, ledger=args.ledger,
+        )
+    from reviewbot.local import review_diff_file
+
+    return review_diff_file(
+        args.diff, config=config, env=env, output_format=args.format,
+        report=args.report, ledger=args.ledger,
+    )
+
+
+def _with_budget(config: Config, text: str) -> Config:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ConfigError(f"--budget-usd: {text!r} is not a number of US dollars") from None
+    if value < 0:
+        raise ConfigError("--budget-usd: must be >= 0")
+    return config.model_copy(update={"budget_usd": value})

@@ -1,0 +1,52 @@
+"""``reviewbot review``: review a local diff (or a PR read from GitHub) and print the result."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Mapping
+
+from reviewbot import report as report_mod
+from reviewbot.config import Config
+from reviewbot.diff import read_diff
+from reviewbot.domain import Review
+from reviewbot.render import render_comment
+from reviewbot.runner import exit_code, review
+
+log = logging.getLogger(__name__)
+
+
+def review_diff_file(
+    source: str,
+    *,
+    config: Config,
+    env: Mapping[str, str],
+    output_format: str = "markdown",
+    report: str | None = None,
+    ledger: str | None = None,
+) -> int:
+    """Review the diff at ``source`` (a path or ``-``) and print the comment or the JSON report."""
+    result = review(read_diff(source), config=config, env=env)
+    return _emit(result, config, output_format, report, ledger)
+
+
+def _emit(
+    result: Review, config: Config, output_format: str, report: str | None, ledger: str | None
+) -> int:
+    if not result.files:
+        print("reviewbot: nothing to review (the diff is empty)", file=sys.stderr)
+    skipped_for_keys = [s for s in result.steps if s.status == "skipped" and (s.reason or "").startswith("no ")]
+    if skipped_for_keys and len(skipped_for_keys) == sum(1 for s in result.steps if s.name != "classify"):
+        print(
+            "reviewbot: no vendor keys set, so only the deterministic checks ran; set "
+            "ANTHROPIC_API_KEY, OPENAI_API_KEY and GEMINI_API_KEY to run the model reviews",
+            file=sys.stderr,
+        )
+    text = report_mod.dumps(result) if output_format == "json" else render_comment(result)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if report:
+        with open(report, "w", encoding="utf-8") as handle:
+            handle.write(report_mod.dumps(result))
+    if ledger:
+        report_mod.append_ledger(ledger, result)
+    return exit_code(result, config)

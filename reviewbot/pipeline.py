@@ -1,0 +1,127 @@
+"""Run the model steps: classify when needed, then the review steps concurrently."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from reviewbot import findings as findings_mod
+from reviewbot import schema
+from reviewbot.classify import heuristic_risk_hint
+from reviewbot.config import Config
+from reviewbot.domain import (
+    REVIEW_STEPS,
+    ChangeType,
+    Classification,
+    FileDiff,
+    Finding,
+    PullRequestRef,
+    StepResult,
+)
+from reviewbot.fallback import ChainContext, StepCall, run_chain
+from reviewbot.render import render_prompt
+from reviewbot.routing import route
+from reviewbot.views import view_for
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineResult:
+    """What the model steps produced."""
+
+    classification: Classification
+    steps: tuple[StepResult, ...]
+    findings: tuple[Finding, ...]  # model findings only, anchored but not merged
+    notes: tuple[str, ...]
+
+
+async def run_pipeline(
+    files: Sequence[FileDiff],
+    pr: PullRequestRef | None,
+    heuristic: Classification | None,
+    config: Config,
+    ctx: ChainContext,
+) -> PipelineResult:
+    """Classify (unless the heuristic is sure), route, and run the review steps in parallel."""
+    notes: list[str] = []
+    classification, classify_step = await _classify(files, pr, heuristic, config, ctx, notes)
+    reviewed = [f for f in files if f.reviewed]
+
+    async def one(step: str) -> tuple[StepResult, list[Finding]]:
+        return await _review_step(step, reviewed, pr, classification, config, ctx, notes)
+
+    outcomes = await asyncio.gather(*(one(step) for step in REVIEW_STEPS))
+    steps = (classify_step, *(result for result, _ in outcomes))
+    found = [f for _, step_findings in outcomes for f in step_findings]
+    return PipelineResult(classification, steps, tuple(found), tuple(dict.fromkeys(notes)))
+
+
+async def _classify(
+    files: Sequence[FileDiff],
+    pr: PullRequestRef | None,
+    heuristic: Classification | None,
+    config: Config,
+    ctx: ChainContext,
+    notes: list[str],
+) -> tuple[Classification, StepResult]:
+    if heuristic is not None:
+        return heuristic, StepResult(name="classify", status="skipped", reason="heuristic")
+    reviewed = [f for f in files if f.reviewed]
+    step_config = config.steps.classify
+    system, prompt = render_prompt("classify", files=reviewed, pr=pr, classification=None)
+    call = StepCall(
+        step="classify",
+        system=system,
+        prompt=prompt,
+        max_output_tokens=step_config.max_output_tokens,
+        json_schema=schema.classify_json_schema(),
+        schema_name="classification",
+    )
+    chain = step_config.chain(heuristic_risk_hint(reviewed))
+    outcome = await run_chain(call, chain, schema.parse_classify, ctx)
+    notes.extend(outcome.notes)
+    if outcome.value is not None:
+        return outcome.value, outcome.result
+    risk = heuristic_risk_hint(reviewed)
+    fallback = Classification(
+        change_type=ChangeType.FEATURE,
+        risk=risk,
+        source="default",
+        rationale=f"no model classified this change; assumed a feature of {risk.value} risk "
+        "from its paths and size",
+    )
+    return fallback, outcome.result
+
+
+async def _review_step(
+    step: str,
+    reviewed: Sequence[FileDiff],
+    pr: PullRequestRef | None,
+    classification: Classification,
+    config: Config,
+    ctx: ChainContext,
+    notes: list[str],
+) -> tuple[StepResult, list[Finding]]:
+    plan = route(step, classification, config)
+    if plan.skip_reason is not None:
+        return StepResult(name=step, status="skipped", reason=plan.skip_reason), []
+    view = view_for(step, reviewed)
+    if not view:
+        return StepResult(name=step, status="skipped", reason="nothing for this step to review"), []
+    system, prompt = render_prompt(step, files=view, pr=pr, classification=classification)
+    call = StepCall(
+        step=step,
+        system=system,
+        prompt=prompt,
+        max_output_tokens=config.steps.get(step).max_output_tokens,
+        json_schema=schema.review_json_schema(),
+        schema_name="review",
+    )
+    outcome = await run_chain(call, plan.chain, lambda text: schema.parse_review(text, step), ctx)
+    notes.extend(outcome.notes)
+    if outcome.value is None:
+        return outcome.result, []
+    summary, step_findings = outcome.value
+    anchored = findings_mod.anchor(step_findings, view)
+    result = replace(outcome.result, summary=summary, findings=tuple(anchored))
+    return result, list(anchored)

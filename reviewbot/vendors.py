@@ -1,0 +1,82 @@
+"""Which providers this run can use: keys and base URLs from the environment, built lazily."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from reviewbot.config import Config
+from reviewbot.providers import Provider, ProviderSettings, build_provider
+
+# name -> (kind, key variables in order of preference, base-URL variable)
+_BUILT_IN: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "anthropic": ("anthropic", ("ANTHROPIC_API_KEY",), "ANTHROPIC_BASE_URL"),
+    "openai": ("openai", ("OPENAI_API_KEY",), "OPENAI_BASE_URL"),
+    "google": ("google", ("GEMINI_API_KEY", "GOOGLE_API_KEY"), "GOOGLE_GEMINI_BASE_URL"),
+}
+
+
+def provider_settings(config: Config, env: Mapping[str, str]) -> dict[str, ProviderSettings]:
+    """Resolve every known provider's key and base URL; a missing key gives ``api_key=None``."""
+    timeout = float(config.step_timeout_s)
+    result: dict[str, ProviderSettings] = {}
+    for name, (kind, key_vars, url_var) in _BUILT_IN.items():
+        key_env = next((v for v in key_vars if env.get(v)), key_vars[0])
+        result[name] = ProviderSettings(
+            name=name,
+            kind=kind,
+            api_key=env.get(key_env) or None,
+            base_url=env.get(url_var) or None,
+            key_env=key_env,
+            timeout_s=timeout,
+            max_retries=config.max_retries,
+        )
+    for name, extra in config.providers.items():
+        result[name] = ProviderSettings(
+            name=name,
+            kind=extra.type,
+            api_key=env.get(extra.api_key_env) or None,
+            base_url=extra.base_url,
+            key_env=extra.api_key_env,
+            timeout_s=timeout,
+            max_retries=config.max_retries,
+        )
+    return result
+
+
+class ProviderPool:
+    """Builds each provider on first use; ``None`` for a provider without a key."""
+
+    def __init__(
+        self,
+        settings: Mapping[str, ProviderSettings],
+        overrides: Mapping[str, Provider] | None = None,
+    ) -> None:
+        self._settings = dict(settings)
+        self._built: dict[str, Provider] = dict(overrides or {})
+
+    def get(self, name: str) -> Provider | None:
+        """The provider called ``name``, or None when unknown or without a key."""
+        if name in self._built:
+            return self._built[name]
+        settings = self._settings.get(name)
+        if settings is None or not settings.api_key:
+            return None
+        provider = build_provider(settings)
+        self._built[name] = provider
+        return provider
+
+    def unavailable_reason(self, name: str) -> str:
+        """Why ``get(name)`` is None, as users read it: ``no OPENAI_API_KEY``."""
+        settings = self._settings.get(name)
+        if settings is None:
+            return f"unknown provider {name!r} (declare it under providers:)"
+        return f"no {settings.key_env}"
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every key value in use, so callers can mask them."""
+        return tuple(s.api_key for s in self._settings.values() if s.api_key)
+
+    async def aclose(self) -> None:
+        """Close every provider that was built."""
+        for provider in self._built.values():
+            await provider.aclose()
