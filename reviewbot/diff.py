@@ -1,0 +1,351 @@
+"""Turn unified diff text (git or GitHub flavour) into FileDiff objects with numbered lines."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from unidiff.errors import UnidiffParseError
+from unidiff.patch import Hunk as UnidiffHunk
+from unidiff.patch import PatchSet
+
+from reviewbot.domain import FileDiff, FileStatus, Hunk, Line
+from reviewbot.errors import InputError
+
+log = logging.getLogger(__name__)
+
+NOT_A_DIFF = "input is not a unified diff (no 'diff --git' or '---/+++' file headers found)"
+
+_GIT_HEADER = "diff --git "
+_DEV_NULL = "/dev/null"
+_SUBMODULE_MODE = "160000"
+# Fed to unidiff in front of a file's hunks: the real names are read here, not by unidiff.
+_SYNTHETIC_HEADER = ["--- a/f\n", "+++ b/f\n"]
+# unidiff's "Binary files" regex backtracks quadratically on long lines; git never writes
+# these lines after a file's ---/+++ header, so they are dropped there.
+_NOT_HUNK_TEXT = ("Binary file", "GIT binary patch")
+# unidiff's own error, and int() refusing a hunk header number of more than 4300 digits.
+_UNIDIFF_ERRORS = (UnidiffParseError, ValueError)
+_PREFIX = re.compile(r"[a-z0-9]/")
+_C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+
+
+def read_diff(source: str) -> bytes:
+    """Read a diff from a file path, or from standard input when ``source`` is ``-``.
+
+    Args:
+        source: A file path, or ``-`` for stdin (read as bytes).
+
+    Returns:
+        The raw bytes of the diff.
+
+    Raises:
+        InputError: The file does not exist or cannot be read.
+    """
+    if source == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(source).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"diff file not found: {source}") from None
+    except IsADirectoryError:
+        raise InputError(f"{source} is a directory, not a diff file") from None
+    except OSError as exc:
+        raise InputError(f"cannot read diff file {source}: {exc.strerror or exc}") from None
+
+
+def parse_diff(data: bytes | str) -> tuple[FileDiff, ...]:
+    """Parse a unified diff into one FileDiff per file, in diff order.
+
+    Bytes are decoded as UTF-8 with invalid bytes replaced (never dropped), so line counts
+    stay equal to ``git diff --numstat``. Status, paths, binary and submodule flags come from
+    git's extended headers; hunks are parsed with ``unidiff``. A hunk that does not parse
+    (truncated, wrong counts) is dropped with a warning and the rest of the diff is kept.
+
+    Args:
+        data: The diff, as bytes or text.
+
+    Returns:
+        The files; ``()`` for empty or whitespace-only input.
+
+    Raises:
+        InputError: The input is not a unified diff, or a file header cannot be read.
+    """
+    text = _decode(data) if isinstance(data, bytes) else data
+    if not text.strip():
+        return ()
+    lines = list(io.StringIO(text))  # splits on "\n" only: a lone "\r" never ends a line
+    starts = [i for i, line in enumerate(lines) if line.startswith(_GIT_HEADER)]
+    if _crlf_headers(lines, starts):
+        lines = [line[:-2] + "\n" if line.endswith("\r\n") else line for line in lines]
+    if not starts:
+        return _parse_plain(lines)
+    ends = [*starts[1:], len(lines)]
+    return tuple(_parse_git_block(lines[a:b], a + 1) for a, b in zip(starts, ends, strict=True))
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    # "replace" never swallows a "\n": invalid sequences stop before any ASCII byte.
+    return data.decode("utf-8", errors="replace")
+
+
+def _crlf_headers(lines: list[str], starts: list[int]) -> bool:
+    """True when the diff itself was saved with CRLF endings (its headers end in CRLF)."""
+    first = (
+        starts[0]
+        if starts
+        else next((i for i, line in enumerate(lines) if line.startswith("--- ")), None)
+    )
+    return first is not None and lines[first].endswith("\r\n")
+
+
+def _parse_git_block(block: list[str], line_no: int) -> FileDiff:
+    """Parse one ``diff --git`` section: extended headers by hand, hunks with unidiff."""
+    status = FileStatus.MODIFIED
+    binary = False
+    modes: set[str] = set()
+    moved_from = moved_to = None
+    i = 1
+    while i < len(block):
+        line = block[i].rstrip("\r\n")
+        if line.startswith(("--- ", "+++ ", "@@ ")):
+            break
+        key, _, value = line.partition(" ")
+        if line.startswith(("Binary files ", "GIT binary patch")):
+            binary = True
+            break
+        if line.startswith(("new file mode ", "deleted file mode ")):
+            status = FileStatus.ADDED if key == "new" else FileStatus.DELETED
+            modes.add(line.rsplit(" ", 1)[-1])
+        elif line.startswith(("old mode ", "new mode ")):
+            modes.add(line.rsplit(" ", 1)[-1])
+        elif key == "index" and value.count(" ") == 1:
+            modes.add(value.rsplit(" ", 1)[-1])
+        elif line.startswith(("rename from ", "copy from ")):
+            status = FileStatus.RENAMED if key == "rename" else FileStatus.COPIED
+            moved_from = _unquote(line.split(" ", 2)[2])
+        elif line.startswith(("rename to ", "copy to ")):
+            moved_to = _unquote(line.split(" ", 2)[2])
+        i += 1
+
+    header_paths = _git_header_paths(block[0][len(_GIT_HEADER) :].rstrip("\r\n"))
+    prefixed = _has_prefixes(block[0], header_paths)
+    old_name = new_name = None
+    if not binary and i < len(block) and block[i].startswith("--- "):
+        old_name = _header_name(block[i], prefixed)
+        i += 1
+        if i < len(block) and block[i].startswith("+++ "):
+            new_name = _header_name(block[i], prefixed)
+            i += 1
+    if header_paths and prefixed:
+        header_paths = (header_paths[0][2:], header_paths[1][2:])
+    old = moved_from or old_name or (header_paths[0] if header_paths else None)
+    new = moved_to or new_name or (header_paths[1] if header_paths else None)
+    if old is None and new is None:
+        raise InputError(f"diff line {line_no}: cannot read the file names of {block[0][:120]!r}")
+    path = (old or new) if status is FileStatus.DELETED else (new or old)
+    assert path is not None
+    renamed = status in (FileStatus.RENAMED, FileStatus.COPIED)
+
+    hunks = () if binary else _parse_hunks(block[i:], path)
+    additions = sum(1 for h in hunks for ln in h.lines if ln.kind == "+")
+    deletions = sum(1 for h in hunks for ln in h.lines if ln.kind == "-")
+    submodule = _SUBMODULE_MODE in modes
+    return FileDiff(
+        path=path,
+        old_path=(old if renamed else None),
+        status=status,
+        binary=binary,
+        additions=additions,
+        deletions=deletions,
+        hunks=() if submodule else hunks,  # a pointer bump has no lines to comment on
+        submodule=submodule,
+    )
+
+
+def _parse_hunks(body: list[str], path: str) -> tuple[Hunk, ...]:
+    """Parse the ``@@`` part of one file; a broken hunk is dropped, the others kept."""
+    body = [line for line in body if not line.startswith(_NOT_HUNK_TEXT)]
+    if not any(line.startswith("@@") for line in body):
+        return ()
+    try:
+        return _convert(PatchSet([*_SYNTHETIC_HEADER, *body]))
+    except _UNIDIFF_ERRORS:
+        pass
+    # Salvage: a valid hunk never contains a line starting with "@@", so split there.
+    kept: list[Hunk] = []
+    starts = [i for i, line in enumerate(body) if line.startswith("@@")]
+    for a, b in zip(starts, [*starts[1:], len(body)], strict=True):
+        try:
+            kept.extend(_convert(PatchSet([*_SYNTHETIC_HEADER, *body[a:b]])))
+        except _UNIDIFF_ERRORS as exc:
+            reason = (str(exc).splitlines() or ["invalid hunk"])[0][:120]
+            log.warning(
+                "%s: dropped a hunk that does not parse (%s): %r", path, reason, body[a][:80]
+            )
+    return tuple(kept)
+
+
+def _convert(patch: Iterable[Iterable[UnidiffHunk]]) -> tuple[Hunk, ...]:
+    return tuple(_convert_hunk(hunk) for patched_file in patch for hunk in patched_file)
+
+
+def _convert_hunk(hunk: UnidiffHunk) -> Hunk:
+    lines: list[Line] = []
+    for line in hunk:
+        kind = line.line_type
+        if kind == "+":
+            lines.append(Line("+", None, line.target_line_no, _text(line.value)))
+        elif kind == "-":
+            lines.append(Line("-", line.source_line_no, None, _text(line.value)))
+        elif kind == " ":
+            lines.append(Line(" ", line.source_line_no, line.target_line_no, _text(line.value)))
+        # "\" (no newline at end of file) and "" (blank line after the hunk) carry no line
+    return Hunk(
+        old_start=hunk.source_start,
+        old_len=hunk.source_length,
+        new_start=hunk.target_start,
+        new_len=hunk.target_length,
+        section=hunk.section_header.rstrip("\r\n"),
+        lines=tuple(lines),
+    )
+
+
+def _text(value: str) -> str:
+    """The line's text without its line ending (a CRLF file's "\r" included)."""
+    if value.endswith("\n"):
+        value = value[:-1]
+    return value[:-1] if value.endswith("\r") else value
+
+
+def _parse_plain(lines: list[str]) -> tuple[FileDiff, ...]:
+    """Parse a diff without ``diff --git`` headers (``diff -u``, ``difflib``)."""
+    lines = [ln for ln in lines if not (ln.startswith("Binary file") and len(ln) > 4096)]
+    try:
+        patch = PatchSet(lines)
+    except _UNIDIFF_ERRORS as exc:
+        reason = (str(exc).splitlines() or ["invalid hunk"])[0][:120]
+        raise InputError(f"input is not a valid unified diff: {reason}") from None
+    if not patch:
+        raise InputError(NOT_A_DIFF)
+    files: list[FileDiff] = []
+    for patched in patch:
+        old, new = _plain_names(patched.source_file, patched.target_file)
+        if old is None:
+            status = FileStatus.ADDED
+        elif new is None:
+            status = FileStatus.DELETED
+        else:
+            status = FileStatus.MODIFIED
+        path = (new or old) if status is not FileStatus.DELETED else old
+        hunks = tuple(_convert_hunk(hunk) for hunk in patched)
+        files.append(
+            FileDiff(
+                path=path or "",
+                old_path=None,
+                status=status,
+                binary=patched.is_binary_file,
+                additions=sum(1 for h in hunks for ln in h.lines if ln.kind == "+"),
+                deletions=sum(1 for h in hunks for ln in h.lines if ln.kind == "-"),
+                hunks=hunks,
+            )
+        )
+    return tuple(files)
+
+
+def _plain_names(source: str, target: str) -> tuple[str | None, str | None]:
+    """Names of a plain diff's sides without their top folder (``a/x b/x``, ``orig/x new/x``)."""
+    old, new = _plain_name(source), _plain_name(target)
+    old_rest = old.split("/", 1)[1] if old and "/" in old else None
+    new_rest = new.split("/", 1)[1] if new and "/" in new else None
+    if old_rest is not None and old_rest == new_rest:
+        return old_rest, new_rest
+    if old is None and new and new.startswith("b/"):
+        return None, new[2:]
+    if new is None and old and old.startswith("a/"):
+        return old[2:], None
+    return old, new
+
+
+def _plain_name(name: str | None) -> str | None:
+    if not name or name == _DEV_NULL:
+        return None
+    return _unquote(name.split("\t", 1)[0].rstrip("\r\n"))
+
+
+def _header_name(line: str, prefixed: bool) -> str | None:
+    """The path of a ``--- a/x`` or ``+++ b/x`` line; None for /dev/null."""
+    name = line[4:].rstrip("\r\n").split("\t", 1)[0]  # git adds a tab after names with spaces
+    if name == _DEV_NULL:
+        return None
+    name = _unquote(name)
+    return name[2:] if prefixed and _PREFIX.match(name) else name
+
+
+def _has_prefixes(header: str, paths: tuple[str, str] | None) -> bool:
+    """True when names carry git's side prefixes (``a/`` and ``b/``, or mnemonic ones)."""
+    if paths is None:
+        return header[len(_GIT_HEADER) :].lstrip('"').startswith("a/")
+    old, new = paths
+    return bool(_PREFIX.match(old) and _PREFIX.match(new) and old[0] != new[0])
+
+
+def _git_header_paths(rest: str) -> tuple[str, str] | None:
+    """Split the ``a/x b/y`` part of a ``diff --git`` line, quoted or not; None if ambiguous."""
+    if rest.startswith('"'):
+        first = _read_quoted(rest, 0)
+        if first is None or rest[first[1] : first[1] + 1] != " ":
+            return None
+        return first[0], _unquote(rest[first[1] + 1 :])
+    if rest.endswith('"'):
+        # inside a quoted name a quote is always escaped, so ' "' starts the second name
+        cut = rest.rfind(' "')
+        second = _read_quoted(rest, cut + 1) if cut > 0 else None
+        if second is not None and second[1] == len(rest):
+            return rest[:cut], second[0]
+    half = len(rest) // 2
+    if len(rest) % 2 == 1 and rest[half] == " " and rest[2:half] == rest[half + 3 :]:
+        return rest[:half], rest[half + 1 :]  # same name on both sides (spaces allowed)
+    parts = rest.split(" b/")
+    if len(parts) == 2:
+        return parts[0], "b/" + parts[1]
+    return None
+
+
+def _unquote(name: str) -> str:
+    """Undo git's C-style quoting (``"a/x \\"y\\" \\303\\251"``); other names pass through."""
+    if name.startswith('"'):
+        quoted = _read_quoted(name, 0)
+        if quoted is not None and quoted[1] == len(name):
+            return quoted[0]
+    return name
+
+
+def _read_quoted(text: str, start: int) -> tuple[str, int] | None:
+    """Read the quoted name at ``text[start]``; return it and the index after its end quote."""
+    out = bytearray()
+    i = start + 1
+    while i < len(text):
+        char = text[i]
+        if char == '"':
+            return out.decode("utf-8", errors="replace"), i + 1
+        if char != "\\":
+            out += char.encode("utf-8", errors="replace")
+            i += 1
+            continue
+        escape = text[i + 1 : i + 2]
+        if escape in _C_ESCAPES:
+            out.append(_C_ESCAPES[escape])
+            i += 2
+        elif len(digits := text[i + 1 : i + 4]) == 3 and all(d in "01234567" for d in digits):
+            out.append(int(digits, 8) & 0xFF)
+            i += 4
+        else:
+            return None
+    return None
