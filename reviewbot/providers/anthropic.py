@@ -1,0 +1,178 @@
+"""Claude through the Anthropic Messages API (``anthropic`` SDK, async client)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import anthropic
+from anthropic.types import Message
+
+from reviewbot.domain import ErrorKind, Usage
+from reviewbot.errors import OutputError, ProviderError
+from reviewbot.providers import Completion, CompletionRequest, ProviderSettings
+from reviewbot.providers._deadline import event_hooks, within
+from reviewbot.providers._failure import innermost, kind_for_status, retry_after_seconds, short
+
+
+class AnthropicProvider:
+    """Anthropic Messages API: native JSON-schema output, a cached system prefix."""
+
+    supports_json_schema = True
+    supports_system_prompt = True
+    supports_prompt_cache = True
+    supports_temperature = False  # the 2026-10-21 API has no temperature; req.temperature is ignored
+
+    def __init__(self, settings: ProviderSettings) -> None:
+        """Build one ``AsyncAnthropic`` client from ``settings`` (key, URL, timeout, retries)."""
+        self.name = settings.name
+        self._client = anthropic.AsyncAnthropic(
+            api_key=settings.api_key,
+            base_url=settings.base_url,
+            timeout=settings.timeout_s,
+            max_retries=settings.max_retries,
+            http_client=anthropic.DefaultAsyncHttpxClient(event_hooks=event_hooks("header")),
+        )
+
+    async def complete(self, req: CompletionRequest) -> Completion:
+        """Send ``req`` as one Messages call (the SDK retries transient failures).
+
+        Raises:
+            ProviderError: The call failed (kind says how).
+            OutputError: The reply was truncated, refused or empty (carries its usage).
+        """
+        system: Any = (
+            [{"type": "text", "text": req.system, "cache_control": {"type": "ephemeral"}}]
+            if req.system
+            else anthropic.omit
+        )
+        with _translate_errors(self.name, req.model):
+            async with within(req.timeout_s):
+                message = await self._client.messages.create(
+                    model=req.model,
+                    max_tokens=req.max_output_tokens,
+                    system=system,
+                    messages=[{"role": "user", "content": req.prompt}],
+                    output_config={"format": {"type": "json_schema", "schema": req.json_schema}},
+                    timeout=anthropic.omit if req.timeout_s is None else req.timeout_s,
+                )
+        return self._completion(message, req.model)
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        await self._client.close()
+
+    def _completion(self, message: Message, model: str) -> Completion:
+        request_id: str | None = getattr(message, "_request_id", None)
+        # A 200 that is not JSON comes back as a str; {} parses with every field None.
+        if not isinstance(message, Message) or message.content is None:
+            raise ProviderError(
+                ErrorKind.SERVER_ERROR,
+                "reply is not a Messages API message",
+                provider=self.name,
+                model=model,
+                request_id=request_id,
+            )
+        usage = _usage(message)
+        text = "".join(
+            block.text for block in message.content if block.type == "text" and block.text
+        )
+        stop = message.stop_reason
+        problem: tuple[ErrorKind, str] | None = None
+        if stop == "max_tokens":
+            problem = (ErrorKind.INVALID_OUTPUT, "reply cut off at max_tokens")
+        elif stop == "model_context_window_exceeded":
+            problem = (ErrorKind.CONTEXT_TOO_LONG, "reply cut off at the context window")
+        elif stop == "refusal":
+            problem = (ErrorKind.REFUSED, "model refused to answer")
+        elif not text.strip():
+            problem = (ErrorKind.INVALID_OUTPUT, "reply was empty")
+        if problem:
+            raise OutputError(
+                problem[0],
+                problem[1],
+                provider=self.name,
+                model=model,
+                request_id=request_id,
+                usage=usage,
+            )
+        return Completion(
+            text=text,
+            usage=usage,
+            model=message.model or model,
+            finish_reason=stop,
+            request_id=request_id,
+        )
+
+
+def _usage(message: Message) -> Usage:
+    """Normalise Anthropic usage: ``input_tokens`` already excludes cache reads and writes."""
+    usage = message.usage
+    if usage is None:
+        return Usage()
+    details = usage.output_tokens_details
+    return Usage(
+        input_tokens=usage.input_tokens or 0,
+        output_tokens=usage.output_tokens or 0,
+        cached_tokens=usage.cache_read_input_tokens or 0,
+        cache_write_tokens=usage.cache_creation_input_tokens or 0,
+        reasoning_tokens=(details.thinking_tokens or 0) if details else 0,
+    )
+
+
+@contextmanager
+def _translate_errors(provider: str, model: str) -> Iterator[None]:
+    """Turn anthropic SDK and transport exceptions into ``ProviderError``."""
+    try:
+        yield
+    except anthropic.APIStatusError as err:
+        message = err.api_message or _body_text(err.body) or err.message
+        raise ProviderError(
+            kind_for_status(err.status_code, f"{message} {err.error_code or ''}"),
+            short(message),
+            provider=provider,
+            model=model,
+            status=err.status_code,
+            retry_after=retry_after_seconds(err.response.headers),
+            request_id=err.request_id,
+        ) from None
+    except anthropic.APITimeoutError:
+        raise ProviderError(
+            ErrorKind.TIMEOUT, "request timed out", provider=provider, model=model
+        ) from None
+    except anthropic.APIConnectionError as err:
+        raise ProviderError(
+            ErrorKind.CONNECTION, short(innermost(err)), provider=provider, model=model
+        ) from None
+    except anthropic.APIResponseValidationError as err:
+        raise ProviderError(
+            ErrorKind.SERVER_ERROR,
+            "reply does not match the Messages API",
+            provider=provider,
+            model=model,
+            status=err.status_code,
+            request_id=err.response.headers.get("request-id"),
+        ) from None
+    except json.JSONDecodeError:
+        raise ProviderError(
+            ErrorKind.SERVER_ERROR, "reply is not JSON", provider=provider, model=model
+        ) from None
+    except anthropic.CredentialsError as err:
+        raise ProviderError(ErrorKind.AUTH, short(err), provider=provider, model=model) from None
+    except TimeoutError:
+        raise ProviderError(
+            ErrorKind.TIMEOUT, "step deadline reached", provider=provider, model=model
+        ) from None
+
+
+def _body_text(body: object) -> str:
+    if isinstance(body, str):
+        return body
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):
+            return str(error.get("message") or "")
+    return ""
+
