@@ -1,0 +1,353 @@
+"""GitHub REST I/O through PyGithub: PR, diff, config at base, sticky comment, inline review."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import requests
+from github import Auth, Github, GithubException, GithubRetry
+from github.Commit import Commit
+from github.GithubException import (
+    BadCredentialsException,
+    RateLimitExceededException,
+    UnknownObjectException,
+)
+
+from reviewbot import __version__
+from reviewbot.domain import PullRequestRef, SkipReason
+from reviewbot.errors import ConfigError, GitHubError
+from reviewbot.inline import InlineComment, keys_in
+from reviewbot.patches import PatchEntry, rebuild_diff
+
+log = logging.getLogger(__name__)
+
+MARKER = "<!-- reviewbot:summary -->"
+COMMENT_LIMIT = 65536  # characters; GitHub's "Body is too long (maximum is 65536 characters)"
+SAFE_COMMENT_CHARS = 65000
+MAX_FILES = 3000  # GitHub lists at most 3,000 files of a PR
+DIFF_MEDIA_TYPE = "application/vnd.github.diff"
+_FORBIDDEN = "resource not accessible by integration"
+
+
+class BoundedRetry(GithubRetry):
+    """PyGithub's retry, which also refuses to sleep an absurd ``Retry-After``.
+
+    ``GithubRetry`` caps the waits it computes itself (``max_rate_limit_wait``) but lets
+    urllib3 sleep whatever ``Retry-After`` says; a huge value fails fast here instead.
+    """
+
+    def get_retry_after(self, response: Any) -> float | None:
+        """The ``Retry-After`` in seconds; raise when it exceeds ``max_rate_limit_wait``."""
+        value: float | None = super().get_retry_after(response)
+        limit = self.max_rate_limit_wait
+        if value is not None and limit is not None and value > limit:
+            raise GitHubError(
+                f"GitHub asked to wait {value:.0f} s before retrying (rate limit); "
+                f"giving up instead of waiting more than {limit:.0f} s",
+                status=getattr(response, "status", None),
+            )
+        return value
+
+
+def default_retry() -> BoundedRetry:
+    """4 retries, exponential backoff; secondary rate limits waited out, never over 2 minutes."""
+    return BoundedRetry(
+        total=4, backoff_factor=1.0, backoff_max=30, secondary_rate_wait=60, max_rate_limit_wait=120
+    )
+
+
+class PostStatus(StrEnum):
+    """What happened to a write."""
+
+    POSTED = "posted"  # created
+    UPDATED = "updated"  # an existing comment was edited in place
+    NOTHING = "nothing"  # nothing to post
+    REFUSED = "refused"  # 422: GitHub rejected the inline comments
+    FORBIDDEN = "forbidden"  # 403 Resource not accessible by integration (read-only token)
+
+
+@dataclass(frozen=True, slots=True)
+class PullRequestInfo:
+    """The PR under review plus what decides how to review it."""
+
+    ref: PullRequestRef
+    draft: bool
+    fork: bool
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class PullDiff:
+    """The PR's unified diff, and the files GitHub sent without content."""
+
+    text: str
+    skipped: Mapping[str, SkipReason]
+    source: str  # "diff" (the diff media type) or "files" (rebuilt from the files API)
+    truncated: bool = False  # the files API stopped at its 3,000-file limit
+
+
+@dataclass(frozen=True, slots=True)
+class PostResult:
+    """The outcome of a write and where the result can be seen."""
+
+    status: PostStatus
+    url: str | None = None
+    message: str | None = None
+
+
+def pull_request_info(data: Mapping[str, Any], repo: str, server_url: str) -> PullRequestInfo:
+    """A ``PullRequestInfo`` from a PR object (REST answer or the payload's ``pull_request``)."""
+    head = data.get("head") or {}
+    base = data.get("base") or {}
+    head_repo = head.get("repo")
+    base_name = (base.get("repo") or {}).get("full_name") or repo
+    fork = not isinstance(head_repo, Mapping) or head_repo.get("full_name") != base_name
+    ref = PullRequestRef(
+        repo=repo,
+        number=int(data["number"]),
+        head_sha=str(head.get("sha") or ""),
+        base_sha=str(base.get("sha") or ""),
+        title=str(data.get("title") or ""),
+        body=str(data.get("body") or ""),
+        html_url=data.get("html_url"),
+        server_url=server_url,
+    )
+    return PullRequestInfo(ref, bool(data.get("draft")), fork, str(data.get("state") or "open"))
+
+
+def fit_comment(body: str, limit: int = SAFE_COMMENT_CHARS) -> str:
+    """Cut ``body`` on a line boundary to stay under GitHub's limit, with a visible note."""
+    if len(body) <= limit:
+        return body
+    note = (
+        f"\n\n---\n_This comment was truncated to fit GitHub's {COMMENT_LIMIT:,}-character limit "
+        f"({len(body):,} characters); the job summary and the JSON report have everything._"
+    )
+    cut = body[: limit - len(note)]
+    if "\n" in cut:
+        cut = cut[: cut.rfind("\n")]
+    if cut.count("```") % 2:  # do not leave a code fence open
+        cut += "\n```"
+    return cut + note
+
+
+def is_summary(comment: Any) -> bool:
+    """True for our sticky comment: the marker on its first line and a bot author."""
+    body = comment.body or ""
+    user = comment.user
+    return (
+        body.lstrip().split("\n", 1)[0].strip() == MARKER and getattr(user, "type", None) == "Bot"
+    )
+
+
+class GitHubClient:
+    """The few REST calls a review needs, serial, through one PyGithub client."""
+
+    def __init__(
+        self,
+        token: str,
+        api_url: str,
+        repo: str,
+        *,
+        retry: GithubRetry | None = None,
+        server_url: str = "https://github.com",
+        timeout: int = 30,
+    ) -> None:
+        self.repo_name = repo
+        self.server_url = server_url.rstrip("/")
+        self._gh = Github(
+            auth=Auth.Token(token),
+            base_url=api_url.rstrip("/"),
+            timeout=timeout,
+            user_agent=f"reviewbot/{__version__} (PyGithub)",
+            per_page=100,
+            retry=retry if retry is not None else default_retry(),
+            seconds_between_requests=None,  # writes are serial; no extra throttle
+            seconds_between_writes=None,
+            lazy=True,  # objects are fetched only when an attribute needs it
+        )
+        self._repo = self._gh.get_repo(repo, lazy=True)
+
+    def close(self) -> None:
+        """Release the HTTP connections."""
+        self._gh.close()
+
+    @contextmanager
+    def _errors(self, what: str, number: int | None = None) -> Iterator[None]:
+        try:
+            yield
+        except GitHubError:
+            raise
+        except BadCredentialsException:
+            raise GitHubError(
+                f"GitHub rejected the token (401) while trying to {what}: "
+                "check the github-token input",
+                status=401,
+            ) from None
+        except UnknownObjectException:
+            target = f"{self.repo_name}#{number}" if number else self.repo_name
+            raise GitHubError(
+                f"not found (404) while trying to {what} ({target}): check the repository, the PR "
+                "number, and that the token can read this repository",
+                status=404,
+            ) from None
+        except RateLimitExceededException as exc:
+            raise GitHubError(
+                f"GitHub rate limit while trying to {what}: {_message(exc)}", status=exc.status
+            ) from None
+        except GithubException as exc:
+            raise GitHubError(
+                f"GitHub answered {exc.status} while trying to {what}: {_message(exc)}",
+                status=exc.status,
+            ) from None
+        except requests.exceptions.RetryError as exc:
+            raise GitHubError(
+                f"GitHub kept failing while trying to {what}, retries exhausted: {exc}"
+            ) from None
+        except requests.exceptions.RequestException as exc:
+            raise GitHubError(f"could not reach GitHub while trying to {what}: {exc}") from None
+
+    # ------------------------------------------------------------ reading
+
+    def pull_request(
+        self, number: int, payload: Mapping[str, Any] | None = None
+    ) -> PullRequestInfo:
+        """The PR: from the payload's ``pull_request`` when given (no request), else fetched."""
+        if payload is not None and payload.get("number") == number:
+            return pull_request_info(payload, self.repo_name, self.server_url)
+        with self._errors("read the pull request", number):
+            data = self._repo.get_pull(number).raw_data
+        return pull_request_info(data, self.repo_name, self.server_url)
+
+    def diff(self, number: int) -> PullDiff:
+        """The PR's unified diff; on 406 (too large) rebuilt from the paginated files API."""
+        pull = self._repo.get_pull(number)
+        with self._errors("read the pull request's diff", number):
+            status, headers, text = self._gh.requester.requestJson(
+                "GET", pull.url, headers={"Accept": DIFF_MEDIA_TYPE}
+            )
+            if status == 406:
+                log.info("the diff is too large for the diff media type; using the files API")
+                return self._diff_from_files(number)
+            if status >= 400:
+                raise self._gh.requester.createException(status, headers, _json_or_text(text))
+        return PullDiff(text, {}, "diff")
+
+    def _diff_from_files(self, number: int) -> PullDiff:
+        entries: list[PatchEntry] = []
+        for item in self._repo.get_pull(number).get_files():
+            entries.append(
+                PatchEntry(
+                    filename=item.filename,
+                    status=item.status,
+                    additions=item.additions or 0,
+                    deletions=item.deletions or 0,
+                    changes=item.changes or 0,
+                    patch=item.patch,
+                    previous_filename=item.previous_filename,
+                )
+            )
+            if len(entries) >= MAX_FILES:
+                break
+        text, skipped = rebuild_diff(entries)
+        return PullDiff(text, skipped, "files", truncated=len(entries) >= MAX_FILES)
+
+    def config_text(self, path: str, ref: str) -> str | None:
+        """The config file's text at commit ``ref`` (the PR's base); None when there is none."""
+        with self._errors(f"read {path} at {ref[:7]}"):
+            try:
+                content = self._repo.get_contents(path, ref=ref)
+            except UnknownObjectException:
+                return None
+            if isinstance(content, list):
+                raise ConfigError(f"{path}@{ref[:7]}: is a directory, not a config file")
+            try:
+                return content.decoded_content.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ConfigError(f"{path}@{ref[:7]}: not UTF-8 text") from None
+
+    def posted_finding_keys(self, number: int) -> frozenset[str]:
+        """Keys of the findings already posted as inline comments by a bot on this PR."""
+        with self._errors("list the review comments", number):
+            comments = self._repo.get_pull(number).get_review_comments()
+            return keys_in(c.body for c in comments if getattr(c.user, "type", None) == "Bot")
+
+    # ------------------------------------------------------------ writing
+
+    def post_review(
+        self, number: int, head_sha: str, comments: Sequence[InlineComment], body: str
+    ) -> PostResult:
+        """Post one ``COMMENT`` review carrying every inline comment, on commit ``head_sha``.
+
+        Returns ``REFUSED`` on 422 (GitHub rejects the whole review when one anchor is off)
+        and ``FORBIDDEN`` on a read-only token, instead of raising.
+        """
+        if not comments:
+            return PostResult(PostStatus.NOTHING)
+        pull = self._repo.get_pull(number)
+        commit = Commit(self._gh.requester, {}, {"sha": head_sha}, completed=True)
+        with self._errors("post the review", number):
+            try:
+                review = pull.create_review(
+                    commit=commit,
+                    body=body,
+                    event="COMMENT",
+                    comments=[c.payload() for c in comments],  # type: ignore[misc]
+                )
+            except GithubException as exc:
+                outcome = _write_refusal(exc)
+                if outcome is None:
+                    raise
+                return outcome
+        return PostResult(PostStatus.POSTED, review.html_url)
+
+    def upsert_comment(self, number: int, body: str) -> PostResult:
+        """Edit our sticky comment in place, or create it; the body is trimmed under the limit."""
+        body = fit_comment(body)
+        issue = self._repo.get_issue(number)
+        with self._errors("post the summary comment", number):
+            try:
+                existing = next((c for c in issue.get_comments() if is_summary(c)), None)
+                if existing is not None:
+                    existing.edit(body)
+                    return PostResult(PostStatus.UPDATED, existing.html_url)
+                created = issue.create_comment(body)
+                return PostResult(PostStatus.POSTED, created.html_url)
+            except GithubException as exc:
+                outcome = _write_refusal(exc)
+                if outcome is None:
+                    raise
+                return outcome
+
+
+def _message(exc: GithubException) -> str:
+    data = exc.data
+    if isinstance(data, dict):
+        text = str(data.get("message") or "")
+        errors = data.get("errors")
+        if errors:
+            text += f" {errors}"
+        return text.strip() or str(exc)
+    return str(data or exc)
+
+
+def _write_refusal(exc: GithubException) -> PostResult | None:
+    if exc.status == 422:
+        return PostResult(PostStatus.REFUSED, message=_message(exc))
+    if exc.status == 403 and _FORBIDDEN in _message(exc).lower():
+        return PostResult(PostStatus.FORBIDDEN, message=_message(exc))
+    return None
+
+
+def _json_or_text(text: str) -> Any:
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return {"message": text[:500]}

@@ -1,0 +1,436 @@
+"""A stateful fake of the GitHub REST routes reviewbot uses, on ``FakeServer``.
+
+State: one repository, its pull requests (JSON built from real webhook payloads, with every
+``https://api.github.com`` URL rewritten to this server), the diff each PR serves, its files
+(paginated), file contents per ref, issue comments, review comments and reviews.
+
+Behaviour copied from GitHub:
+- ``GET /pulls/{n}`` with ``Accept: application/vnd.github.diff`` answers the diff, or 406
+  ``too_large`` (the real message) when the PR is marked too large;
+- lists are paginated with ``per_page`` (max 100) and ``Link`` headers built from this URL;
+- ``POST /pulls/{n}/reviews`` validates every comment's anchor against the diff it serves
+  and refuses the whole review with GitHub's 422 text when one is outside (all-or-nothing);
+- comment bodies above 65,536 characters get GitHub's 422;
+- ``read_only = True`` answers every write with 403 "Resource not accessible by integration".
+Faults are scripted with ``FakeServer.script()`` (see ``secondary_rate_limit()`` and friends).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from unidiff import PatchSet  # type: ignore[attr-defined]
+
+from tests.fakeserver.base import FakeServer, Recorded, Reply
+
+BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
+HUMAN = {"login": "octocat", "id": 583231, "type": "User"}
+TOO_LARGE = {
+    "message": "Sorry, the diff exceeded the maximum number of files (300). Consider using "
+    "'List pull requests files' API or locally cloning the repository instead.",
+    "errors": [{"resource": "PullRequest", "field": "diff", "code": "too_large"}],
+    "documentation_url": "https://docs.github.com/rest/pulls/pulls#list-pull-requests-files",
+    "status": "406",
+}
+REVIEW_422 = {
+    "message": "Unprocessable Entity",
+    "errors": [
+        "Pull request review thread line must be part of the diff, Pull request review thread "
+        "start line must be part of the same hunk as the line., and Pull request review thread "
+        "diff hunk can't be blank"
+    ],
+    "documentation_url": "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request",
+    "status": "422",
+}
+FORBIDDEN = {
+    "message": "Resource not accessible by integration",
+    "documentation_url": "https://docs.github.com/rest/issues/comments#create-an-issue-comment",
+    "status": "403",
+}
+SECONDARY = {
+    "message": "You have exceeded a secondary rate limit. "
+    "Please wait a few minutes before you try again.",
+    "documentation_url": "https://docs.github.com/rest/overview/resources-in-the-rest-api#secondary-rate-limits",
+}
+
+_PREFIX = r"/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)"
+
+
+def rewrite_urls(data: Any, api_url: str) -> Any:
+    """A deep copy of ``data`` with ``https://api.github.com`` replaced by ``api_url``."""
+    text = json.dumps(data).replace("https://api.github.com", api_url)
+    return json.loads(text)
+
+
+def unwrap(payload: dict[str, Any]) -> dict[str, Any]:
+    """The event payload inside a probot envelope ``{name, id, payload}``, or the payload itself."""
+    if "payload" in payload and "name" in payload and isinstance(payload["payload"], dict):
+        return payload["payload"]
+    return payload
+
+
+def right_lines(diff: str) -> dict[str, list[set[int]]]:
+    """Per new path, the RIGHT-side lines of each hunk (added and context), as GitHub validates."""
+    out: dict[str, list[set[int]]] = {}
+    for pfile in PatchSet(diff):
+        path = pfile.target_file[2:] if pfile.target_file.startswith("b/") else pfile.path
+        out[path] = [
+            {ln.target_line_no for ln in hunk if not ln.is_removed and ln.target_line_no}
+            for hunk in pfile
+        ]
+    return out
+
+
+@dataclass
+class FakePull:
+    """One pull request's state."""
+
+    data: dict[str, Any]
+    diff: str = ""
+    files: list[dict[str, Any]] = field(default_factory=list)
+    too_large: bool = False
+    issue_comments: list[dict[str, Any]] = field(default_factory=list)
+    review_comments: list[dict[str, Any]] = field(default_factory=list)
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+
+
+class FakeGitHub:
+    """The fake GitHub REST API for one repository."""
+
+    def __init__(self, repo: str = "o/r", server: FakeServer | None = None) -> None:
+        self.server = server or FakeServer()
+        self.url = self.server.url
+        self.repo = repo
+        self.pulls: dict[int, FakePull] = {}
+        self.contents: dict[tuple[str, str], str] = {}  # (path, ref) -> text
+        self.read_only = False
+        self._next_id = 1000
+        s = self.server
+        s.route("GET", _PREFIX, self._get_repo)
+        s.route("GET", _PREFIX + r"/pulls/(?P<n>\d+)", self._get_pull)
+        s.route("GET", _PREFIX + r"/pulls/(?P<n>\d+)/files", self._list("files"))
+        s.route("GET", _PREFIX + r"/pulls/(?P<n>\d+)/comments", self._list("review_comments"))
+        s.route("GET", _PREFIX + r"/issues/(?P<n>\d+)/comments", self._list("issue_comments"))
+        s.route("GET", _PREFIX + r"/issues/(?P<n>\d+)", self._get_issue)
+        s.route("POST", _PREFIX + r"/issues/(?P<n>\d+)/comments", self._create_comment)
+        s.route("PATCH", _PREFIX + r"/issues/comments/(?P<id>\d+)", self._edit_comment)
+        s.route("POST", _PREFIX + r"/pulls/(?P<n>\d+)/reviews", self._create_review)
+        s.route("GET", _PREFIX + r"/contents/(?P<path>.+)", self._get_contents)
+        s.route("GET", _PREFIX + r"/commits/(?P<sha>[0-9a-f]+)", self._get_commit)
+
+    # ---------------------------------------------------------------- setup
+
+    def add_pull(
+        self,
+        pull_request: dict[str, Any],
+        diff: str = "",
+        *,
+        files: list[dict[str, Any]] | None = None,
+        too_large: bool = False,
+    ) -> FakePull:
+        """Serve ``pull_request`` (a payload's PR object) with ``diff`` and optional ``files``."""
+        data = rewrite_urls(copy.deepcopy(pull_request), self.url)
+        owner_name = self.repo
+        number = int(data["number"])
+        api = f"{self.url}/repos/{owner_name}"
+        data["url"] = f"{api}/pulls/{number}"
+        data["issue_url"] = f"{api}/issues/{number}"
+        data["comments_url"] = f"{api}/issues/{number}/comments"
+        data["review_comments_url"] = f"{api}/pulls/{number}/comments"
+        pull = FakePull(data, diff, files or [], too_large)
+        self.pulls[number] = pull
+        return pull
+
+    def set_file(self, path: str, ref: str, text: str) -> None:
+        """Serve ``text`` as ``path`` at commit ``ref`` through the contents API."""
+        self.contents[(path, ref)] = text
+
+    def add_issue_comment(
+        self, number: int, body: str, user: dict[str, Any] = HUMAN
+    ) -> dict[str, Any]:
+        """Seed an existing issue comment."""
+        return self._store_comment(number, body, user)
+
+    def add_review_comment(
+        self, number: int, body: str, path: str, line: int, user: dict[str, Any] = BOT
+    ) -> None:
+        """Seed an existing review comment."""
+        self.pulls[number].review_comments.append(
+            self._review_comment(number, body, path, line, user)
+        )
+
+    # ---------------------------------------------------------------- faults
+
+    def secondary_rate_limit(self, method: str, pattern: str, retry_after: int = 1) -> None:
+        """The next matching request gets 403 secondary rate limit with ``Retry-After``."""
+        self.server.script(
+            method, pattern, Reply(403, SECONDARY, {"Retry-After": str(retry_after)})
+        )
+
+    def server_errors(self, method: str, pattern: str, times: int, status: int = 502) -> None:
+        """The next ``times`` matching requests get a 5xx."""
+        body = {"message": "Server Error"}
+        self.server.script(method, pattern, *[Reply(status, body) for _ in range(times)])
+
+    # ---------------------------------------------------------------- inspection
+
+    def counts(self) -> Counter[str]:
+        """Requests seen, by ``METHOD route`` with numbers and shas replaced by placeholders."""
+        out: Counter[str] = Counter()
+        for req in self.server.requests:
+            path = re.sub(r"^/repos/[^/]+/[^/]+", "/repos/{o}/{r}", req.path)
+            path = re.sub(r"/\d+(?=/|$)", "/{n}", path)
+            path = re.sub(r"/[0-9a-f]{40}$", "/{sha}", path)
+            if req.method == "GET" and path == "/repos/{o}/{r}/pulls/{n}":
+                path += " (diff)" if "diff" in req.headers.get("accept", "") else ""
+            out[f"{req.method} {path}"] += 1
+        return out
+
+    def requests(self, method: str, pattern: str) -> list[Recorded]:
+        """Recorded requests matching ``method`` and a path regex."""
+        return self.server.matching(method, pattern)
+
+    def close(self) -> None:
+        """Stop the server."""
+        self.server.close()
+
+    # ---------------------------------------------------------------- handlers
+
+    def _pull(self, match: re.Match[str]) -> FakePull | None:
+        if f"{match['owner']}/{match['name']}" != self.repo:
+            return None
+        return self.pulls.get(int(match["n"]))
+
+    def _get_repo(self, req: Recorded, match: re.Match[str]) -> Reply:
+        if f"{match['owner']}/{match['name']}" != self.repo:
+            return Reply(404, {"message": "Not Found"})
+        return Reply(200, {"full_name": self.repo, "url": f"{self.url}/repos/{self.repo}"})
+
+    def _get_pull(self, req: Recorded, match: re.Match[str]) -> Reply:
+        pull = self._pull(match)
+        if pull is None:
+            return Reply(
+                404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
+            )
+        if "diff" in req.headers.get("accept", ""):
+            if pull.too_large:
+                return Reply(406, TOO_LARGE)
+            return Reply(
+                200, pull.diff.encode(), content_type="application/vnd.github.diff; charset=utf-8"
+            )
+        return Reply(200, pull.data)
+
+    def _get_issue(self, req: Recorded, match: re.Match[str]) -> Reply:
+        pull = self._pull(match)
+        if pull is None:
+            return Reply(404, {"message": "Not Found"})
+        number = pull.data["number"]
+        return Reply(
+            200, {"number": number, "url": f"{self.url}/repos/{self.repo}/issues/{number}"}
+        )
+
+    def _list(self, attribute: str) -> Any:
+        def handle(req: Recorded, match: re.Match[str]) -> Reply:
+            pull = self._pull(match)
+            if pull is None:
+                return Reply(404, {"message": "Not Found"})
+            items: list[dict[str, Any]] = getattr(pull, attribute)
+            if attribute == "files":
+                items = items[:3000]
+            return self._page(req, items)
+
+        return handle
+
+    def _page(self, req: Recorded, items: list[dict[str, Any]]) -> Reply:
+        per_page = min(int(req.query.get("per_page", ["30"])[0]), 100)
+        page = int(req.query.get("page", ["1"])[0])
+        chunk = items[(page - 1) * per_page : page * per_page]
+        last = max(1, -(-len(items) // per_page))
+        links = []
+        base = f"{self.url}{req.path}"
+        if page < last:
+            links.append(
+                f'<{base}?{urlencode({"per_page": per_page, "page": page + 1})}>; rel="next"'
+            )
+            links.append(f'<{base}?{urlencode({"per_page": per_page, "page": last})}>; rel="last"')
+        if page > 1:
+            links.append(f'<{base}?{urlencode({"per_page": per_page, "page": 1})}>; rel="first"')
+            links.append(
+                f'<{base}?{urlencode({"per_page": per_page, "page": page - 1})}>; rel="prev"'
+            )
+        return Reply(200, chunk, {"Link": ", ".join(links)} if links else {})
+
+    def _id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    def _store_comment(self, number: int, body: str, user: dict[str, Any]) -> dict[str, Any]:
+        cid = self._id()
+        comment = {
+            "id": cid,
+            "body": body,
+            "user": dict(user),
+            "url": f"{self.url}/repos/{self.repo}/issues/comments/{cid}",
+            "html_url": f"https://github.com/{self.repo}/pull/{number}#issuecomment-{cid}",
+            "issue_url": f"{self.url}/repos/{self.repo}/issues/{number}",
+        }
+        self.pulls[number].issue_comments.append(comment)
+        return comment
+
+    def _too_long(self, body: str) -> Reply | None:
+        if len(body) > 65536:
+            return Reply(
+                422,
+                {
+                    "message": "Validation Failed",
+                    "errors": [
+                        {
+                            "resource": "IssueComment",
+                            "code": "unprocessable",
+                            "field": "data",
+                            "message": "Body is too long (maximum is 65536 characters)",
+                        }
+                    ],
+                },
+            )
+        return None
+
+    def _create_comment(self, req: Recorded, match: re.Match[str]) -> Reply:
+        if self.read_only:
+            return Reply(403, FORBIDDEN)
+        pull = self._pull(match)
+        if pull is None:
+            return Reply(404, {"message": "Not Found"})
+        body = req.json["body"]
+        return self._too_long(body) or Reply(
+            201, self._store_comment(pull.data["number"], body, BOT)
+        )
+
+    def _edit_comment(self, req: Recorded, match: re.Match[str]) -> Reply:
+        if self.read_only:
+            return Reply(403, FORBIDDEN)
+        for pull in self.pulls.values():
+            for comment in pull.issue_comments:
+                if comment["id"] == int(match["id"]):
+                    if comment["user"]["type"] != "Bot":
+                        return Reply(403, {"message": "Must have admin rights to Repository."})
+                    body = req.json["body"]
+                    refused = self._too_long(body)
+                    if refused:
+                        return refused
+                    comment["body"] = body
+                    return Reply(200, comment)
+        return Reply(404, {"message": "Not Found"})
+
+    def _review_comment(
+        self, number: int, body: str, path: str, line: int, user: dict[str, Any]
+    ) -> dict[str, Any]:
+        cid = self._id()
+        return {
+            "id": cid,
+            "body": body,
+            "path": path,
+            "line": line,
+            "side": "RIGHT",
+            "user": dict(user),
+            "url": f"{self.url}/repos/{self.repo}/pulls/comments/{cid}",
+            "html_url": f"https://github.com/{self.repo}/pull/{number}#discussion_r{cid}",
+        }
+
+    def _create_review(self, req: Recorded, match: re.Match[str]) -> Reply:
+        if self.read_only:
+            return Reply(403, FORBIDDEN)
+        pull = self._pull(match)
+        if pull is None:
+            return Reply(404, {"message": "Not Found"})
+        data = req.json
+        if data.get("event") == "APPROVE":
+            return Reply(
+                422,
+                {
+                    "message": "Unprocessable Entity",
+                    "errors": ["GitHub Actions is not permitted to approve pull requests."],
+                },
+            )
+        hunks = right_lines(pull.diff) if not pull.too_large else self._hunks_from_files(pull)
+        for comment in data.get("comments", []):
+            if not _anchor_ok(comment, hunks):
+                return Reply(422, REVIEW_422)
+        number = pull.data["number"]
+        rid = self._id()
+        review = {
+            "id": rid,
+            "state": "COMMENTED",
+            "body": data.get("body"),
+            "commit_id": data.get("commit_id"),
+            "user": dict(BOT),
+            "html_url": f"https://github.com/{self.repo}/pull/{number}#pullrequestreview-{rid}",
+        }
+        pull.reviews.append({**review, "comments": data.get("comments", [])})
+        for comment in data.get("comments", []):
+            pull.review_comments.append(
+                self._review_comment(number, comment["body"], comment["path"], comment["line"], BOT)
+            )
+        return Reply(200, review)
+
+    def _hunks_from_files(self, pull: FakePull) -> dict[str, list[set[int]]]:
+        out: dict[str, list[set[int]]] = {}
+        for item in pull.files:
+            if item.get("patch"):
+                name = item["filename"]
+                text = f"--- a/{name}\n+++ b/{name}\n{item['patch']}\n"
+                out.update(right_lines(text))
+        return out
+
+    def _get_contents(self, req: Recorded, match: re.Match[str]) -> Reply:
+        ref = req.query.get("ref", [""])[0]
+        path = match["path"]
+        text = self.contents.get((path, ref))
+        if text is None:
+            return Reply(
+                404,
+                {
+                    "message": "Not Found",
+                    "documentation_url": "https://docs.github.com/rest/repos/contents#get-repository-content",
+                },
+            )
+        raw = text.encode()
+        return Reply(
+            200,
+            {
+                "type": "file",
+                "encoding": "base64",
+                "size": len(raw),
+                "name": path.rsplit("/", 1)[-1],
+                "path": path,
+                "sha": "0" * 40,
+                "content": base64.encodebytes(raw).decode(),
+                "url": f"{self.url}/repos/{self.repo}/contents/{path}?ref={ref}",
+            },
+        )
+
+    def _get_commit(self, req: Recorded, match: re.Match[str]) -> Reply:
+        return Reply(200, {"sha": match["sha"], "url": f"{self.url}{req.path}"})
+
+
+def _anchor_ok(comment: dict[str, Any], hunks: dict[str, list[set[int]]]) -> bool:
+    if comment.get("side", "RIGHT") != "RIGHT" or "line" not in comment:
+        return False
+    for lines in hunks.get(comment.get("path", ""), []):
+        if comment["line"] in lines:
+            start = comment.get("start_line")
+            return start is None or (start < comment["line"] and start in lines)
+    return False
+
+
+def load_payload(path: Path) -> dict[str, Any]:
+    """A webhook payload from disk (probot envelopes unwrapped)."""
+    return unwrap(json.loads(path.read_text(encoding="utf-8")))
