@@ -39,7 +39,9 @@ class RetryAfterTooLong(Exception):
     """An error response asked to wait longer than what is left of the deadline."""
 
     def __init__(self, response: httpx2.Response, retry_after: float) -> None:
-        super().__init__(f"HTTP {response.status_code}: retry-after {retry_after:g}s exceeds deadline")
+        super().__init__(
+            f"HTTP {response.status_code}: retry-after {retry_after:g}s exceeds deadline"
+        )
         self.status = response.status_code
         self.retry_after = retry_after
         self.headers = dict(response.headers)

@@ -23,7 +23,8 @@ class AnthropicProvider:
     supports_json_schema = True
     supports_system_prompt = True
     supports_prompt_cache = True
-    supports_temperature = False  # the 2026-10-21 API has no temperature; req.temperature is ignored
+    # The 2026-10-21 Messages API has no temperature: req.temperature is ignored.
+    supports_temperature = False
 
     def __init__(self, settings: ProviderSettings) -> None:
         """Build one ``AsyncAnthropic`` client from ``settings`` (key, URL, timeout, retries)."""
@@ -56,7 +57,7 @@ class AnthropicProvider:
                     system=system,
                     messages=[{"role": "user", "content": req.prompt}],
                     output_config={"format": {"type": "json_schema", "schema": req.json_schema}},
-                    timeout=anthropic.omit if req.timeout_s is None else req.timeout_s,
+                    timeout=anthropic.not_given if req.timeout_s is None else req.timeout_s,
                 )
         return self._completion(message, req.model)
 
@@ -175,4 +176,3 @@ def _body_text(body: object) -> str:
         if isinstance(error, dict):
             return str(error.get("message") or "")
     return ""
-

@@ -63,7 +63,7 @@ class OpenAIProvider:
                     max_completion_tokens=req.max_output_tokens,
                     response_format=response_format,
                     temperature=openai.omit if req.temperature is None else req.temperature,
-                    timeout=openai.omit if req.timeout_s is None else req.timeout_s,
+                    timeout=openai.not_given if req.timeout_s is None else req.timeout_s,
                 )
         return self._completion(reply, req.model)
 
@@ -179,4 +179,3 @@ def _translate_errors(provider: str, model: str) -> Iterator[None]:
         raise ProviderError(
             ErrorKind.TIMEOUT, "step deadline reached", provider=provider, model=model
         ) from None
-

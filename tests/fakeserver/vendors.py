@@ -167,7 +167,11 @@ def error_body(vendor: str, status: int, message: str) -> dict[str, Any]:
             429: "rate_limit_error",
             529: "overloaded_error",
         }.get(status, "api_error")
-        return {"type": "error", "error": {"type": kind, "message": message}, "request_id": "req_fake"}
+        return {
+            "type": "error",
+            "error": {"type": kind, "message": message},
+            "request_id": "req_fake",
+        }
     if vendor == "openai":
         kind, code = {
             400: ("invalid_request_error", None),
@@ -259,7 +263,9 @@ class VendorFakes:
         delay_s: float = 0.0,
     ) -> None:
         """Queue a success whose text is ``json.dumps(obj)``."""
-        self.reply_text(vendor, json.dumps(obj), usage=usage, model=model, times=times, delay_s=delay_s)
+        self.reply_text(
+            vendor, json.dumps(obj), usage=usage, model=model, times=times, delay_s=delay_s
+        )
 
     def reply_text(
         self,
@@ -318,7 +324,9 @@ class VendorFakes:
         text, usage = self._defaults.get(vendor, (json.dumps(EMPTY_REVIEW), None))
         self.reply_text(vendor, text, usage=usage, times=times, delay_s=seconds)
 
-    def refuse(self, vendor: str, *, usage: Usage | None = None, prompt_blocked: bool = False) -> None:
+    def refuse(
+        self, vendor: str, *, usage: Usage | None = None, prompt_blocked: bool = False
+    ) -> None:
         """Queue the vendor's refusal (Gemini: SAFETY, or a blocked prompt if asked)."""
         vendor = vendor_name(vendor)
         body = success_body(vendor, "", usage=usage or Usage(input_tokens=1200, output_tokens=5))
