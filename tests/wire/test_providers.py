@@ -315,3 +315,29 @@ def test_empty_reply(vendor: str, vendor_fakes: VendorFakes) -> None:
 
     assert err.kind is ErrorKind.INVALID_OUTPUT
     assert err.usage.input_tokens == 1200
+
+
+# ---------------------------------------------------------------- vendor specifics
+
+
+def test_gemini_invalid_key_is_auth_though_sent_as_400(vendor_fakes: VendorFakes) -> None:
+    vendor_fakes.fail("google", 400, message="API key not valid. Please pass a valid API key.")
+
+    assert _fails(vendor_fakes, "google").kind is ErrorKind.AUTH
+
+
+def test_openai_compatible_endpoint_uses_its_own_name_key_and_cache_counts(
+    vendor_fakes: VendorFakes,
+) -> None:
+    settings = vendor_fakes.settings("openai", name="deepseek", api_key="ds-key")
+    usage = {"prompt_tokens": 1000, "completion_tokens": 20, "prompt_cache_hit_tokens": 800}
+    vendor_fakes.reply_json("openai", REVIEW, usage=usage)
+    vendor_fakes.fail("openai", 401)
+
+    done = _call(vendor_fakes, "openai", settings=settings)
+    with pytest.raises(ProviderError) as caught:
+        _call(vendor_fakes, "openai", settings=settings)
+
+    assert done.usage == Usage(input_tokens=200, output_tokens=20, cached_tokens=800)
+    assert caught.value.provider == "deepseek"
+    assert vendor_fakes.requests_for("openai")[0].headers["authorization"] == "Bearer ds-key"
