@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from reviewbot.domain import (
@@ -38,7 +39,24 @@ SKIP_WHY = {
     SkipReason.BUDGET: "over the prompt-size budget (`max_review_tokens`)",
     SkipReason.TOO_LARGE: "too large: GitHub sent no patch",
 }
+# Most important first: real code a model never saw, then noise.
+_SKIP_ORDER = (
+    SkipReason.BUDGET,
+    SkipReason.TOO_LARGE,
+    SkipReason.IGNORED,
+    SkipReason.GENERATED,
+    SkipReason.VENDORED,
+    SkipReason.BINARY,
+    SkipReason.LOCKFILE,
+)
 _MAX_PATHS_PER_GROUP = 25
+_LANGS = {
+    ".py": "python", ".js": "javascript", ".jsx": "jsx", ".ts": "typescript", ".tsx": "tsx",
+    ".go": "go", ".rs": "rust", ".java": "java", ".kt": "kotlin", ".rb": "ruby", ".php": "php",
+    ".c": "c", ".h": "c", ".cc": "cpp", ".cpp": "cpp", ".cs": "csharp", ".swift": "swift",
+    ".sh": "bash", ".sql": "sql", ".yml": "yaml", ".yaml": "yaml", ".toml": "toml",
+    ".json": "json", ".md": "markdown", ".html": "html", ".css": "css", ".tf": "hcl",
+}  # fmt: skip
 _GANTT_LABEL = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -56,6 +74,7 @@ class FindingView:
     path: str
     lines: str  # "12", "12-15" or "" for file level
     url: str | None
+    lang: str  # fence language of the suggestion, from the file extension
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +100,7 @@ class StepView:
     cached_tokens: int
     latency_s: float
     cost_usd: Decimal | None
+    unpriced: bool  # some attempt had no known price
     summary: str
 
 
@@ -169,13 +189,15 @@ def _finding(pr: PullRequestRef | None, f: Finding) -> FindingView:
         severity=f.severity,
         emoji=EMOJI[f.severity],
         step=clean_inline(f.step, 40),
-        category=clean_inline(f.category, 80),
+        # Shown as a code span (where mentions are inert), so clean's backticks would only show.
+        category=clean_inline(f.category, 80).replace("`", ""),
         title=clean_inline(f.title, 200),
         body=clean(f.body, 4000),
         suggestion=_suggestion(f.suggestion),
         path=path,
         lines=lines,
         url=_link(pr, path, f.line, f.end_line),
+        lang=_LANGS.get(PurePosixPath(path).suffix.lower(), ""),
     )
 
 
@@ -196,6 +218,7 @@ def _step(s: StepResult) -> StepView:
         cached_tokens=u.cached_tokens,
         latency_s=s.latency_s,
         cost_usd=s.cost_usd,
+        unpriced=any(a.cost_usd is None for a in s.attempts),
         summary=clean(s.summary or "", 1500),
     )
 
@@ -210,18 +233,24 @@ def _bars(s: StepResult) -> tuple[Bar, ...]:
         if a.status != "ok" and a.error:
             label += f" failed {a.error.value.replace('_', ' ')}"
         tag = "done" if a.status == "ok" else "crit"
-        bars.append(Bar(label, tag, round(start * 1000), max(round(end * 1000), round(start * 1000) + 1)))
+        bars.append(
+            Bar(label, tag, round(start * 1000), max(round(end * 1000), round(start * 1000) + 1))
+        )
         cursor = end
     return tuple(bars)
 
 
 def _skipped(files: tuple[FileDiff, ...]) -> tuple[SkipGroup, ...]:
     groups = []
-    for reason in SkipReason:
+    for reason in _SKIP_ORDER + tuple(r for r in SkipReason if r not in _SKIP_ORDER):
         paths = [strip_controls(f.path) for f in files if f.skipped == reason]
         if paths:
             shown = tuple(paths[:_MAX_PATHS_PER_GROUP])
-            groups.append(SkipGroup(reason.value, SKIP_WHY[reason], shown, len(paths) - len(shown)))
+            groups.append(
+                SkipGroup(
+                    reason.value, SKIP_WHY.get(reason, reason.value), shown, len(paths) - len(shown)
+                )
+            )
     return tuple(groups)
 
 
@@ -238,7 +267,9 @@ def _verdict(review: Review, counts: Counter[Severity]) -> tuple[str, str]:
     else:
         emoji, text = "✅", "No findings"
     if failed:
-        text += f" · ⚠️ {len(failed)} step{'s' if len(failed) > 1 else ''} failed ({', '.join(failed)})"
+        text += (
+            f" · ⚠️ {len(failed)} step{'s' if len(failed) > 1 else ''} failed ({', '.join(failed)})"
+        )
     return emoji, text
 
 
@@ -270,8 +301,7 @@ def build(review: Review) -> CommentView:
         reviewed_count=sum(1 for f in review.files if f.reviewed),
         notes=tuple(clean(n, 1000) for n in review.notes),
         cost_usd=review.cost_usd,
-        unpriced=any(s.attempts and s.cost_usd is None for s in review.steps)
-        or any(a.cost_usd is None for s in review.steps for a in s.attempts),
+        unpriced=any(a.cost_usd is None for s in review.steps for a in s.attempts),
         budget_usd=review.budget_usd,
         baseline_model=str(review.baseline_model) if review.baseline_model else None,
         baseline_cost_usd=baseline,

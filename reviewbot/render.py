@@ -32,7 +32,10 @@ def usd(value: Decimal | float | None) -> str:
     rounded = amount.quantize(places, rounding=ROUND_HALF_UP)
     if rounded == 0:
         return "<$0.0001"
-    return f"${rounded:,}"
+    text = f"{rounded:,}"
+    while text.endswith("0") and len(text.partition(".")[2]) > 2:
+        text = text[:-1]  # $0.1000 -> $0.10, $0.0123 stays
+    return f"${text}"
 
 
 def tokens(value: int | None) -> str:

@@ -1,4 +1,4 @@
-"""Make untrusted text (model replies, vendor errors, diff paths) safe to put in a GitHub comment."""
+"""Make untrusted text (model replies, vendor errors, diff paths) safe in a GitHub comment."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import re
 
 TRUNCATED = "… (truncated)"
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 # Elements GitHub would render (or strip) as HTML; in code they are defused, not removed.
 _TAG_NAMES = (
     "a|abbr|b|bdi|bdo|blockquote|br|button|caption|center|cite|code|col|colgroup|dd|del|details|"
@@ -17,10 +19,12 @@ _TAG_NAMES = (
 )
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _HTML_TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?![\w-])(?:[^<>\"']|\"[^\"]*\"|'[^']*')*>?", re.I)
-_CODE_TAG = re.compile(rf"<(?=/?(?:{_TAG_NAMES})(?:[\s/>]|\Z)|!--|!\[CDATA|\?)", re.I)
+_CODE_TAG = re.compile(rf"<(?=/?(?:{_TAG_NAMES})[\s/>]|!--|!\[CDATA|\?)", re.I)
 _LT = re.compile(r"<")
 # @user or @org/team not preceded by a word char, dot, slash or backtick (keeps emails intact).
-_MENTION = re.compile(r"(?<![\w.`/@+-])@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[\w.-]+)?")
+_MENTION = re.compile(
+    r"(?<![\w.`/@+-])@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9][\w-]*)?"
+)
 _IMAGE = re.compile(r"!\[")
 _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
 _INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
@@ -90,7 +94,7 @@ def _cap(text: str, limit: int) -> str:
     cut = re.sub(r"&[a-z]*$", "", cut)  # never leave half an entity
     fences = _FENCE_LINE.findall(cut)
     if len(fences) % 2:
-        cut = cut.rstrip("\n") + "\n" + fences[-1]
+        cut = cut.rstrip("\n") + "\n" + str(fences[-1])
         return cut + "\n" + TRUNCATED
     if cut.count("`") % 2:
         cut = cut[: cut.rfind("`")]
@@ -113,8 +117,7 @@ def clean(text: str, limit: int) -> str:
     """
     text = strip_controls(text)[: limit * 4 + 1024]  # bound the work on huge replies
     out = [
-        defuse_code(chunk) if is_code else _inline(chunk)
-        for is_code, chunk in _split_fences(text)
+        defuse_code(chunk) if is_code else _inline(chunk) for is_code, chunk in _split_fences(text)
     ]
     return _cap("".join(out).strip(), limit)
 

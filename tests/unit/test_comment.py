@@ -1,0 +1,128 @@
+"""The sticky comment stays safe and within GitHub's limit whatever the models write."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from decimal import Decimal
+
+from reviewbot.diff import parse_diff
+from reviewbot.domain import Finding, Severity, StepResult
+from reviewbot.findings import anchor, dedupe
+from reviewbot.render import MARKER, md_code, render_comment, tokens, usd
+from reviewbot.schema import parse_review
+from tests.golden.reviews import PR, all_ok, no_keys
+
+LIMIT = 65536
+ALLOWED_TAGS = re.compile(r"</?(?:details|summary|sub)>")
+DIFF = """\
+diff --git a/app.py b/app.py
+--- a/app.py
++++ b/app.py
+@@ -1,1 +1,3 @@
+ import os
++x = input()
++os.system(x)
+"""
+
+
+def _without_code(text: str) -> str:
+    text = re.sub(r"^(`{3,})[^\n]*\n.*?^\1\s*$", "", text, flags=re.S | re.M)
+    return re.sub(r"(`+)(?!`).+?(?<!`)\1(?!`)", "", text, flags=re.S)
+
+
+def _hostile_reply() -> str:
+    evil = "@org/team @octocat <img src=x onerror=alert(1)> <!-- reviewbot:summary --> <details>"
+    finding = {
+        "path": "app.py", "line": 3, "end_line": None, "severity": "critical",
+        "category": f"CWE-78 {evil}", "title": f"Command injection {evil}",
+        "body": evil + " " + ("A" * 200_000),
+        "suggestion": "```\n<!-- reviewbot:summary -->\n@octocat\n```",
+    }  # fmt: skip
+    return json.dumps({"summary": f"summary {evil}", "findings": [finding] * 3})
+
+
+def _review_from(reply: str) -> object:
+    files = parse_diff(DIFF)
+    summary, raw = parse_review(reply, "security")
+    findings = tuple(dedupe(anchor(raw, files)))
+    base = all_ok()
+    step = StepResult("security", "ok", None, None, (), findings, summary)
+    return dataclasses.replace(
+        base, files=files, findings=findings, steps=(*base.steps[:1], step), notes=(summary,)
+    )
+
+
+def test_hostile_model_text_cannot_break_the_comment() -> None:
+    text = render_comment(_review_from(_hostile_reply()))  # type: ignore[arg-type]
+    assert len(text) <= LIMIT
+    assert text.count(MARKER) == 1 and text.startswith(MARKER + "\n")
+    prose = _without_code(text)
+    assert not re.search(r"(?<![\w`])@(?:org|octocat)", prose), "live mention"
+    ours = ALLOWED_TAGS.sub("", text.removeprefix(MARKER))
+    assert not re.search(r"<[A-Za-z!/?]", ours), "raw HTML"
+    assert "onerror" not in text
+    assert "… (truncated)" in text
+
+
+def test_a_flood_of_findings_is_trimmed_with_a_note() -> None:
+    base = all_ok()
+    many = tuple(
+        Finding(
+            "quality",
+            sev,
+            "logic",
+            f"src/file_{i:04}.py",
+            i + 1,
+            None,
+            f"Problem {i}",
+            "Long explanation. " * 200,
+        )
+        for i in range(600)
+        for sev in (Severity.HIGH,)
+    )
+    text = render_comment(dataclasses.replace(base, findings=many))
+    assert len(text) <= 65000
+    assert text.count(MARKER) == 1
+    match = re.search(r"…(\d+) findings omitted\*\* to fit GitHub's comment size limit", text)
+    assert match and 0 < int(match.group(1)) < 600
+    shown = text.count("src/file_")
+    assert shown + int(match.group(1)) >= 600  # every finding is either shown or counted
+
+
+def test_low_severity_bodies_go_first() -> None:
+    base = all_ok()
+    low = tuple(
+        Finding("quality", Severity.LOW, "naming", f"f{i}.py", 1, None, f"Low {i}", "x" * 3000)
+        for i in range(25)
+    )
+    high = Finding("security", Severity.HIGH, "CWE-1 x", "a.py", 1, None, "Keep me", "HIGH BODY")
+    text = render_comment(dataclasses.replace(base, findings=(high, *low)), max_chars=40_000)
+    assert len(text) <= 40_000
+    assert "HIGH BODY" in text and "x" * 3000 not in text
+    assert "Low 24" in text  # titles stay
+    assert "left out to fit" in text
+
+
+def test_links_point_at_head_commit_lines_and_local_diffs_use_path_line() -> None:
+    text = render_comment(all_ok())
+    assert f"https://github.com/acme/shop/blob/{PR.head_sha}/shop/api.py#L10-L11" in text
+    local = render_comment(dataclasses.replace(all_ok(), pr=None))
+    assert "`shop/api.py:10-11`" in local and "/blob/" not in local
+
+
+def test_unknown_cost_and_missing_keys_render_plainly() -> None:
+    text = render_comment(no_keys())
+    assert "⏭️ skipped: no OPENAI_API_KEY" in text
+    assert "the path heuristic" in text
+    assert "baseline `anthropic:claude-opus-4-7`: n/a" in text
+
+
+def test_filters() -> None:
+    assert usd(None) == "n/a"
+    assert usd(Decimal("0.0123")) == "$0.0123"
+    assert usd(Decimal("1")) == "$1.00"
+    assert tokens(1234) == "1,234" and tokens(12_345) == "12.3k" and tokens(2_500_000) == "2.5M"
+    assert md_code("a`b") == "``a`b``"
+    assert md_code("x|y", table=True) == "`x\\|y`"
