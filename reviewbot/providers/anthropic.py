@@ -29,6 +29,7 @@ class AnthropicProvider:
     def __init__(self, settings: ProviderSettings) -> None:
         """Build one ``AsyncAnthropic`` client from ``settings`` (key, URL, timeout, retries)."""
         self.name = settings.name
+        self._timeout_s = settings.timeout_s  # also per call: the SDK's x-stainless-timeout
         self._client = anthropic.AsyncAnthropic(
             api_key=settings.api_key,
             base_url=settings.base_url,
@@ -57,7 +58,7 @@ class AnthropicProvider:
                     system=system,
                     messages=[{"role": "user", "content": req.prompt}],
                     output_config={"format": {"type": "json_schema", "schema": req.json_schema}},
-                    timeout=anthropic.not_given if req.timeout_s is None else req.timeout_s,
+                    timeout=self._timeout_s if req.timeout_s is None else req.timeout_s,
                 )
         return self._completion(message, req.model)
 

@@ -32,6 +32,7 @@ class OpenAIProvider:
     def __init__(self, settings: ProviderSettings) -> None:
         """Build one ``AsyncOpenAI`` client; ``base_url`` includes ``/v1`` (None: SDK default)."""
         self.name = settings.name
+        self._timeout_s = settings.timeout_s  # also per call: the SDK's x-stainless-timeout
         self._client = openai.AsyncOpenAI(
             api_key=settings.api_key,
             base_url=settings.base_url,
@@ -63,7 +64,7 @@ class OpenAIProvider:
                     max_completion_tokens=req.max_output_tokens,
                     response_format=response_format,
                     temperature=openai.omit if req.temperature is None else req.temperature,
-                    timeout=openai.not_given if req.timeout_s is None else req.timeout_s,
+                    timeout=self._timeout_s if req.timeout_s is None else req.timeout_s,
                 )
         return self._completion(reply, req.model)
 
