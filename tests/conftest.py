@@ -48,3 +48,7 @@ def realdata() -> Path:
     if not REALDATA.is_dir():
         pytest.fail(f"real test data not found at {REALDATA}")
     return REALDATA
+
+
+# Vendor protocol fakes (Anthropic, OpenAI, Gemini) shared by wire and end-to-end tests.
+from tests.fakeserver.fixtures import vendor_fakes, vendor_fakes_session  # noqa: E402, F401
