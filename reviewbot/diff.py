@@ -156,7 +156,7 @@ def _parse_git_block(block: list[str], line_no: int) -> FileDiff:
     hunks = () if binary else _parse_hunks(block[i:], path)
     additions = sum(1 for h in hunks for ln in h.lines if ln.kind == "+")
     deletions = sum(1 for h in hunks for ln in h.lines if ln.kind == "-")
-    submodule = _SUBMODULE_MODE in modes
+    submodule = _SUBMODULE_MODE in modes or _only_subproject_lines(hunks)
     return FileDiff(
         path=path,
         old_path=(old if renamed else None),
@@ -167,6 +167,12 @@ def _parse_git_block(block: list[str], line_no: int) -> FileDiff:
         hunks=() if submodule else hunks,  # a pointer bump has no lines to comment on
         submodule=submodule,
     )
+
+
+def _only_subproject_lines(hunks: tuple[Hunk, ...]) -> bool:
+    """True for a gitlink diff whose mode line is missing: only "Subproject commit" lines."""
+    lines = [ln for hunk in hunks for ln in hunk.lines]
+    return 0 < len(lines) <= 2 and all(ln.text.startswith("Subproject commit ") for ln in lines)
 
 
 def _parse_hunks(body: list[str], path: str) -> tuple[Hunk, ...]:
