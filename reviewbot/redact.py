@@ -101,18 +101,31 @@ def scan_files(files: Sequence[FileDiff]) -> tuple[SecretHit, ...]:
     return tuple(hits)
 
 
-def _mask_text(text: str, spans: Iterable[SecretHit], moved: Sequence[tuple[str, str]]) -> str:
+@dataclass(frozen=True, slots=True)
+class _Moved:
+    """Every long secret value found, as one regex, so each line is searched once."""
+
+    masks: dict[str, str]
+    pattern: re.Pattern[str] | None
+
+    def sub(self, text: str) -> str:
+        if self.pattern is None:
+            return text
+        return self.pattern.sub(lambda match: self.masks[match.group(0)], text)
+
+
+def _mask_text(text: str, spans: Iterable[SecretHit], moved: _Moved) -> str:
     for hit in sorted(spans, key=lambda h: h.start, reverse=True):
         text = text[: hit.start] + hit.mask + text[hit.end :]
-    for secret, mask in moved:
-        if secret in text:
-            text = text.replace(secret, mask)
-    return text
+    return moved.sub(text)
 
 
-def _moved_values(hits: Iterable[SecretHit]) -> list[tuple[str, str]]:
-    values = {hit.secret: hit.mask for hit in hits if len(hit.secret) >= _MIN_MOVED_VALUE}
-    return sorted(values.items(), key=lambda item: -len(item[0]))  # longest first
+def _moved_values(hits: Iterable[SecretHit]) -> _Moved:
+    masks = {hit.secret: hit.mask for hit in hits if len(hit.secret) >= _MIN_MOVED_VALUE}
+    if not masks:
+        return _Moved(masks, None)
+    longest_first = sorted(masks, key=len, reverse=True)
+    return _Moved(masks, re.compile("|".join(map(re.escape, longest_first))))
 
 
 def redact_files(files: Sequence[FileDiff], hits: Sequence[SecretHit]) -> tuple[FileDiff, ...]:
@@ -140,7 +153,7 @@ def redact_files(files: Sequence[FileDiff], hits: Sequence[SecretHit]) -> tuple[
 def _redact_file(
     diff: FileDiff,
     by_line: dict[tuple[str, int], list[SecretHit]],
-    moved: Sequence[tuple[str, str]],
+    moved: _Moved,
 ) -> FileDiff:
     hunks: list[Hunk] = []
     for hunk in diff.hunks:
