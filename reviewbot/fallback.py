@@ -74,7 +74,9 @@ async def run_chain(
     attempts: list[Attempt] = []
     passed_over: list[str] = []
     notes: list[str] = []
-    input_estimate = estimate_tokens(call.system) + estimate_tokens(call.prompt)
+    # The budget bound must never be below the real count: no vendor's tokenizer averages
+    # fewer than 2 bytes per token on text, so twice the 4-bytes-per-token estimate is safe.
+    input_bound = 2 * (estimate_tokens(call.system) + estimate_tokens(call.prompt)) + 16
 
     for ref in chain:
         provider = ctx.pool.get(ref.provider)
@@ -85,7 +87,7 @@ async def run_chain(
         if remaining <= 0.05:
             passed_over.append("step deadline reached")
             break
-        bound = pricing.worst_case(ref, input_estimate, call.max_output_tokens, ctx.prices)
+        bound = pricing.worst_case(ref, input_bound, call.max_output_tokens, ctx.prices)
         if bound is None:
             reserved = Decimal(0)
             notes.append(f"{ref} has no known price: the budget could not be enforced for it")

@@ -35,8 +35,8 @@ def _emit(
 ) -> int:
     if not result.files:
         print("reviewbot: nothing to review (the diff is empty)", file=sys.stderr)
-    skipped_for_keys = [s for s in result.steps if s.status == "skipped" and (s.reason or "").startswith("no ")]
-    if skipped_for_keys and len(skipped_for_keys) == sum(1 for s in result.steps if s.name != "classify"):
+    model_steps = [s for s in result.steps if s.reason != "heuristic"]
+    if model_steps and all((s.reason or "").startswith("no ") for s in model_steps):
         print(
             "reviewbot: no vendor keys set, so only the deterministic checks ran; set "
             "ANTHROPIC_API_KEY, OPENAI_API_KEY and GEMINI_API_KEY to run the model reviews",

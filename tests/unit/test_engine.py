@@ -194,7 +194,7 @@ def test_unknown_price_runs_but_says_the_budget_could_not_be_enforced() -> None:
 
 @pytest.mark.parametrize("budget", ["0.0001", "0.003", "0.05"])
 def test_concurrent_steps_never_spend_more_than_the_cap(budget: str) -> None:
-    usage = Usage(1000, 1000)
+    usage = Usage(150, 1000)  # the prompt is ~360 bytes: at most ~180 tokens on any tokenizer
     anthropic = FakeProvider("anthropic", {SONNET.model: [0.05, ok(REPLY, usage)]})
     openai = FakeProvider("openai", {GPT.model: [0.05, ok(REPLY, usage)]})
     ctx = _ctx({"anthropic": anthropic, "openai": openai}, budget=budget)
