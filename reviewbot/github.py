@@ -171,7 +171,7 @@ class GitHubClient:
             seconds_between_writes=None,
             lazy=True,  # objects are fetched only when an attribute needs it
         )
-        self._repo = self._gh.get_repo(repo, lazy=True)
+        self._repo = self._gh.get_repo(repo)
 
     def close(self) -> None:
         """Release the HTTP connections."""

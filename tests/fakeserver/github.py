@@ -198,6 +198,13 @@ class FakeGitHub:
         """Recorded requests matching ``method`` and a path regex."""
         return self.server.matching(method, pattern)
 
+    def reset(self) -> None:
+        """Forget every PR, file, comment, fault and recorded request (routes stay)."""
+        self.pulls.clear()
+        self.contents.clear()
+        self.read_only = False
+        self.server.reset()
+
     def close(self) -> None:
         """Stop the server."""
         self.server.close()

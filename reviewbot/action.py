@@ -1,0 +1,277 @@
+"""``reviewbot action``: one GitHub Actions run, from the event to the posted review and outputs."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, TextIO
+
+from reviewbot import runner
+from reviewbot.actions import (
+    KEY_INPUTS,
+    Console,
+    Inputs,
+    load_payload,
+    parse_event,
+    parse_inputs,
+    secret_values,
+    write_outputs,
+    write_summary,
+)
+from reviewbot.config import Config, parse_config
+from reviewbot.domain import Review
+from reviewbot.errors import EXIT_GITHUB, EXIT_OK, GitHubError, ReviewbotError
+from reviewbot.findings import inline_candidates
+from reviewbot.github import GitHubClient, PostStatus, PullDiff, PullRequestInfo
+from reviewbot.inline import inline_comments
+from reviewbot.patches import changes_path
+from reviewbot.render import render_comment
+from reviewbot.report import report_json
+
+REPORT_NAME = "reviewbot-report.json"
+_VENDOR_KEYS = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY")
+_NOT_FOR_MODELS = (
+    "GITHUB_TOKEN",
+    "INPUT_GITHUB-TOKEN",
+    "INPUT_GITHUB_TOKEN",
+    "ACTIONS_RUNTIME_TOKEN",
+)
+REFUSED_NOTE = "GitHub refused the inline comments (422); all findings are listed here"
+FORBIDDEN_NOTE = (
+    "nothing was posted to the pull request: the token is read-only (403 Resource not "
+    "accessible by integration; a pull_request from a fork gets a read-only token). "
+    "The findings are in this job summary and in the annotations."
+)
+
+
+def run_action(env: Mapping[str, str], *, stdout: TextIO | None = None) -> int:
+    """Run reviewbot as a GitHub Action.
+
+    Args:
+        env: The process environment (the Actions runtime variables and ``INPUT_*``).
+        stdout: Where workflow commands go (the job log); default ``sys.stdout``.
+
+    Returns:
+        The exit code: 0 done, 1 findings at or above ``fail-on``, 2 usage or configuration
+        error, 3 could not read the PR or post the result.
+    """
+    console = Console(stdout)
+    for value in secret_values(env):
+        console.mask(value)
+    debug = env.get("RUNNER_DEBUG") == "1" or env.get("ACTIONS_STEP_DEBUG", "").lower() == "true"
+    try:
+        return _run(env, console)
+    except ReviewbotError as exc:
+        return _fail(env, console, str(exc), exc.exit_code)
+    except Exception as exc:
+        if debug:
+            raise
+        message = (
+            f"internal error: {type(exc).__name__}: {exc} (re-run with debug logging for details)"
+        )
+        return _fail(env, console, message, EXIT_GITHUB)
+
+
+def _fail(env: Mapping[str, str], console: Console, message: str, code: int) -> int:
+    console.error(message, title="reviewbot failed")
+    hint = {
+        2: "Fix the action inputs or the config file named above.",
+        3: "Check the github-token permissions (pull-requests: write, contents: read) "
+        "and the pull request number.",
+    }.get(code, "")
+    write_summary(env, f"### reviewbot failed (exit {code})\n\n```\n{message}\n```\n\n{hint}")
+    return code
+
+
+def _run(env: Mapping[str, str], console: Console) -> int:
+    inputs = parse_inputs(env)
+    payload = load_payload(env)
+    event = parse_event(env.get("GITHUB_EVENT_NAME", ""), payload, inputs.pr_number)
+    if event.pr_number is None:
+        console.notice(f"reviewbot: nothing to do: {event.reason}")
+        return EXIT_OK
+    repo = env.get("GITHUB_REPOSITORY") or (payload.get("repository") or {}).get("full_name")
+    if not repo:
+        raise GitHubError("GITHUB_REPOSITORY is not set: cannot tell which repository to read")
+    client = GitHubClient(
+        inputs.github_token,
+        env.get("GITHUB_API_URL") or "https://api.github.com",
+        repo,
+        server_url=env.get("GITHUB_SERVER_URL") or "https://github.com",
+    )
+    try:
+        return _review(env, console, inputs, client, event.pr_number, event.pull_request)
+    finally:
+        client.close()
+
+
+def _review(
+    env: Mapping[str, str],
+    console: Console,
+    inputs: Inputs,
+    client: GitHubClient,
+    number: int,
+    pr_payload: Mapping[str, Any] | None,
+) -> int:
+    info = client.pull_request(number, pr_payload)
+    base = info.ref.base_sha
+    config_text = client.config_text(inputs.config_path, base)
+    config = _apply_inputs(
+        parse_config(config_text, source=f"{inputs.config_path}@{base[:7]}"), inputs
+    )
+    if info.draft and not config.review_drafts:
+        console.notice(
+            f"reviewbot: #{number} is a draft; skipped (set review_drafts: true in "
+            f"{inputs.config_path} to review drafts)"
+        )
+        return EXIT_OK
+    diff = client.diff(number)
+    run_env = _model_env(env, inputs)
+    notes = _notes(inputs, info, diff, run_env)
+    with console.group(f"reviewbot: reviewing {info.ref.repo}#{number}"):
+        for note in notes:
+            console.line(f"note: {note}")
+        review = runner.review(
+            diff.text.encode("utf-8", "surrogateescape"),
+            config=config,
+            env=run_env,
+            pr=info.ref,
+            extra_skipped=dict(diff.skipped),
+            notes=notes,
+        )
+    review, comment_url = _post(console, inputs, client, config, info, review)
+    _publish(env, console, review, comment_url)
+    return runner.exit_code(review, config)
+
+
+def _apply_inputs(config: Config, inputs: Inputs) -> Config:
+    """The config with the non-empty inputs laid over it (an empty input never overrides)."""
+    update: dict[str, Any] = {}
+    if inputs.budget_usd is not None:
+        update["budget_usd"] = inputs.budget_usd
+    if inputs.fail_on is not None:
+        update["fail_on"] = inputs.fail_on
+    if inputs.inline_comments is not None:
+        update["inline_comments"] = inputs.inline_comments
+    return config.model_copy(update=update) if update else config
+
+
+def _model_env(env: Mapping[str, str], inputs: Inputs) -> dict[str, str]:
+    """The environment the model steps see: vendor keys from the inputs, no GitHub token."""
+    run_env = {k: v for k, v in env.items() if k not in _NOT_FOR_MODELS}
+    for name in KEY_INPUTS.values():
+        if name in inputs.api_keys:
+            run_env[name] = inputs.api_keys[name]
+    return run_env
+
+
+def _notes(
+    inputs: Inputs, info: PullRequestInfo, diff: PullDiff, run_env: Mapping[str, str]
+) -> list[str]:
+    notes: list[str] = []
+    if changes_path(diff.text, inputs.config_path):
+        notes.append(
+            f"this PR changes {inputs.config_path}; the review used the base branch's config"
+        )
+    if diff.source == "files":
+        note = (
+            "the PR is larger than GitHub's diff limit (300 files or 20,000 lines), so the diff "
+            "was rebuilt from the files API"
+        )
+        if diff.truncated:
+            note += "; GitHub lists at most 3,000 files, so later files were not reviewed"
+        notes.append(note)
+    if not any(run_env.get(name) for name in _VENDOR_KEYS):
+        if info.fork:
+            notes.append("no model keys available (fork PR?) — only deterministic checks ran")
+        else:
+            notes.append(
+                "no model keys given (anthropic-api-key, openai-api-key, gemini-api-key) — "
+                "only deterministic checks ran"
+            )
+    return notes
+
+
+def _post(
+    console: Console,
+    inputs: Inputs,
+    client: GitHubClient,
+    config: Config,
+    info: PullRequestInfo,
+    review: Review,
+) -> tuple[Review, str | None]:
+    """Post the inline review, then the sticky comment (so a 422 note reaches it in one write)."""
+    if inputs.dry_run:
+        console.notice("reviewbot: dry run, nothing was posted (the comment is in the job summary)")
+        return review, None
+    number = info.ref.number
+    candidates = inline_candidates(review.findings, review.files) if config.inline_comments else []
+    if candidates:
+        posted = client.posted_finding_keys(number)
+        comments = inline_comments(
+            candidates, review.files, limit=config.max_inline_comments, posted=posted
+        )
+        result = client.post_review(
+            number, info.ref.head_sha, comments, body=_review_body(len(comments))
+        )
+        if result.status is PostStatus.REFUSED:
+            console.line(f"GitHub refused the inline review (422): {result.message}")
+            review = _with_note(review, REFUSED_NOTE)
+        elif result.status is PostStatus.FORBIDDEN:
+            return _forbidden(console, review), None
+    result = client.upsert_comment(number, render_comment(review))
+    if result.status is PostStatus.FORBIDDEN:
+        return _forbidden(console, review), None
+    if result.status is PostStatus.REFUSED:
+        raise GitHubError(f"GitHub refused the summary comment (422): {result.message}", status=422)
+    console.line(f"reviewbot: summary comment {result.status.value}: {result.url}")
+    return review, result.url
+
+
+def _review_body(count: int) -> str:
+    noun = "comment" if count == 1 else "comments"
+    return f"reviewbot: {count} inline {noun}; the summary comment has every finding and the costs."
+
+
+def _forbidden(console: Console, review: Review) -> Review:
+    console.notice(f"reviewbot: {FORBIDDEN_NOTE}")
+    return _with_note(review, FORBIDDEN_NOTE)
+
+
+def _with_note(review: Review, note: str) -> Review:
+    return dataclasses.replace(review, notes=(*review.notes, note))
+
+
+def _publish(
+    env: Mapping[str, str], console: Console, review: Review, comment_url: str | None
+) -> None:
+    """Annotations, job summary, JSON report and step outputs."""
+    for finding in review.findings:
+        console.warning(
+            finding.body[:2000] or finding.title,
+            file=finding.path,
+            line=finding.line,
+            endLine=finding.end_line,
+            title=f"{finding.severity.value}: {finding.title}"[:200],
+        )
+    write_summary(env, render_comment(review))
+    # Written into the workspace, the one folder a Docker action shares with later steps; the
+    # output is relative to it because the container sees it at another absolute path.
+    workspace = env.get("GITHUB_WORKSPACE") or "."
+    with open(os.path.join(workspace, REPORT_NAME), "w", encoding="utf-8") as handle:
+        json.dump(report_json(review), handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
+    worst = runner.max_severity(review)
+    outputs = {
+        "cost-usd": str(review.cost_usd.quantize(Decimal("0.000001"))),
+        "findings-count": str(len(review.findings)),
+        "max-severity": worst.value if worst is not None else "none",
+        "comment-url": comment_url or "",
+        "report-path": REPORT_NAME,
+    }
+    if not write_outputs(env, outputs):
+        print(json.dumps(outputs), file=sys.stderr)
