@@ -23,7 +23,11 @@ AWS_DIFF = EXAMPLES / "leaked_aws_key.diff"
 REPO = "Codertocat/Hello-World"
 CONFIG_PATH = ".github/reviewbot.yml"
 PAYLOAD = "webhooks/octokit-webhooks/pull_request.opened.payload.json"
-KEY_VARS = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY", "google": "GEMINI_API_KEY"}
+KEY_VARS = {
+    "anthropic": "ANTHROPIC_API_KEY",
+    "openai": "OPENAI_API_KEY",
+    "google": "GEMINI_API_KEY",
+}
 KEY_INPUTS = {
     "anthropic": "INPUT_ANTHROPIC-API-KEY",
     "openai": "INPUT_OPENAI-API-KEY",

@@ -187,8 +187,9 @@ def test_fault_cell_in_process(
     env, config = _prepare(vendor_fakes, tmp_path, vendor, fault)
     report_path = tmp_path / "report.json"
 
-    code = main(["review", "--diff", str(SQL_DIFF), "--config", config,
-                 "--report", str(report_path)], env)
+    code = main(
+        ["review", "--diff", str(SQL_DIFF), "--config", config, "--report", str(report_path)], env
+    )
 
     out, err = capsys.readouterr()
     check_cell(vendor, fault, code, out, err, json.loads(report_path.read_text()))
@@ -212,12 +213,19 @@ def test_fault_cell_as_a_subprocess(
         ["review", "--diff", str(SQL_DIFF), "--config", config, "--report", str(report_path)], env
     )
 
-    check_cell(vendor, fault, proc.returncode, proc.stdout, proc.stderr,
-               json.loads(report_path.read_text()))
+    check_cell(
+        vendor,
+        fault,
+        proc.returncode,
+        proc.stdout,
+        proc.stderr,
+        json.loads(report_path.read_text()),
+    )
 
 
 @pytest.mark.parametrize(
-    ("vendor", "fault"), [("openai", "429-retry-after"), ("google", "refusal"), ("anthropic", "401")]
+    ("vendor", "fault"),
+    [("openai", "429-retry-after"), ("google", "refusal"), ("anthropic", "401")],
 )
 def test_fault_cell_through_the_action(
     vendor: str,
@@ -288,8 +296,13 @@ def test_fail_on_still_applies_when_the_primary_fails(
 ) -> None:
     env, config = _prepare(vendor_fakes, tmp_path, "anthropic", "500", extra="fail_on: high\n")
     finding = {
-        "path": "shop/payments.py", "line": 19, "end_line": None, "severity": "critical",
-        "category": "CWE-89 sql-injection", "title": "SQL injection", "body": "b",
+        "path": "shop/payments.py",
+        "line": 19,
+        "end_line": None,
+        "severity": "critical",
+        "category": "CWE-89 sql-injection",
+        "title": "SQL injection",
+        "body": "b",
         "suggestion": None,
     }
     vendor_fakes.reply_json("openai", {"summary": "s", "findings": [finding]})
