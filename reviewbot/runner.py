@@ -30,6 +30,7 @@ from reviewbot.domain import (
 from reviewbot.errors import EXIT_FINDINGS, EXIT_OK
 from reviewbot.fallback import ChainContext
 from reviewbot.filters import apply_filters
+from reviewbot.injection import injection_findings
 from reviewbot.pipeline import PipelineResult, run_pipeline
 from reviewbot.providers import Provider
 from reviewbot.redact import redact_files, redact_text, scan_files, secret_findings
@@ -96,7 +97,9 @@ def review(
         all_notes.extend(result.notes)
 
     merged = findings_mod.sort_findings(
-        findings_mod.dedupe([*secret_findings(hits), *model_findings])
+        findings_mod.dedupe(
+            [*secret_findings(hits), *injection_findings(safe_files, safe_pr), *model_findings]
+        )
     )
     cost = sum((s.cost_usd or Decimal(0) for s in steps), Decimal(0))
     return Review(

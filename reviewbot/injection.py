@@ -1,0 +1,111 @@
+"""Spot pull-request text that tries to steer the review (prompt injection), with no model."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from reviewbot.domain import FileDiff, Finding, PullRequestRef, Severity
+
+STEP = "injection"
+CATEGORY = "prompt-injection"
+PR_TEXT_PATH = "(pull request description)"
+
+_W = r"[\s\-_*`'\"]+"  # words may be split by spaces, markdown emphasis or quotes
+# (label shown to users, pattern); labels never echo the attacker's text.
+_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (label, re.compile(pattern, re.IGNORECASE))
+    for label, pattern in (
+        (
+            "asks the reviewer to ignore its instructions",
+            rf"\b(?:ignore|disregard|forget|override){_W}(?:(?:all|any|the|your|of|these|those)"
+            rf"{_W})*(?:previous|prior|above|earlier|preceding|original|system){_W}"
+            rf"(?:instructions?|prompts?|rules|directions|messages|context)\b",
+        ),
+        ("tries to give the reviewer a new role", rf"\byou{_W}are{_W}now\b"),
+        (
+            "mentions the reviewer's system prompt",
+            rf"\b(?:system{_W}prompt|system{_W}instructions?|new{_W}instructions{_W}?:)",
+        ),
+        (
+            "asks the reviewer not to report something",
+            rf"\b(?:do{_W}not|don'?t|never){_W}(?:report|flag|mention|comment{_W}on)\b",
+        ),
+        (
+            "asks the reviewer to reveal its instructions or keys",
+            rf"\b(?:reveal|print|repeat|output|show|leak|tell{_W}me){_W}(?:\w+{_W}){{0,3}}?"
+            rf"(?:instructions|prompt|api{_W}keys?|secrets?|credentials|tokens?)\b",
+        ),
+        ("forges reviewbot's hidden comment marker", r"<!--\s*reviewbot"),
+        (
+            "tries to close the data fence of the prompt",
+            r"<<<\s*(?:BEGIN|END)\b|\bDATA-[0-9a-f]{24}\b",
+        ),
+    )
+)
+_MAX_LINE = 20_000  # longer lines are scanned only up to here (bounded work on hostile input)
+
+
+def match(text: str) -> str | None:
+    """The label of the first rule that ``text`` trips, or None."""
+    sample = text[:_MAX_LINE]
+    for label, pattern in _RULES:
+        if pattern.search(sample):
+            return label
+    return None
+
+
+def _file_hits(file: FileDiff) -> Iterator[tuple[int, str]]:
+    for hunk in file.hunks:
+        for line in hunk.lines:
+            if line.kind == "+" and line.new_no is not None:
+                label = match(line.text)
+                if label is not None:
+                    yield line.new_no, label
+
+
+def _finding(path: str, line: int | None, labels: Sequence[str], where: str) -> Finding:
+    what = "; ".join(dict.fromkeys(labels))
+    return Finding(
+        step=STEP,
+        severity=Severity.MEDIUM,
+        category=CATEGORY,
+        path=path,
+        line=line,
+        end_line=None,
+        title=f"Possible prompt injection in {where}",
+        body=(
+            f"Text {where} looks written to steer an automated reviewer ({what}). The model "
+            "reviews were told to treat it as data, but read their findings with care, and "
+            "remove the text unless it is needed. This finding comes from a fixed pattern "
+            "check, not from a model, so no model reply can remove it."
+        ),
+    )
+
+
+def injection_findings(files: Sequence[FileDiff], pr: PullRequestRef | None) -> tuple[Finding, ...]:
+    """At most one ``medium`` prompt-injection finding per reviewed file, and one for the PR text.
+
+    Only what a model would read is scanned: added lines of reviewed files, and the PR's
+    title and description.
+
+    Args:
+        files: The (redacted) files of the diff.
+        pr: The pull request, or None for a local diff.
+
+    Returns:
+        Findings with ``step="injection"``, category ``prompt-injection``.
+    """
+    found: list[Finding] = []
+    if pr is not None:
+        labels = [label for text in (pr.title, pr.body) if (label := match(text)) is not None]
+        if labels:
+            found.append(_finding(PR_TEXT_PATH, None, labels, "the pull request's title or text"))
+    for file in files:
+        if not file.reviewed:
+            continue
+        hits = list(_file_hits(file))
+        if hits:
+            first = hits[0][0]
+            found.append(_finding(file.path, first, [h[1] for h in hits], f"`{file.path}`"))
+    return tuple(found)
