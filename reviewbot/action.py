@@ -31,6 +31,7 @@ from reviewbot.inline import inline_comments
 from reviewbot.patches import changes_path
 from reviewbot.render import render_comment
 from reviewbot.report import report_json
+from reviewbot.sanitize import strip_controls
 
 REPORT_NAME = "reviewbot-report.json"
 _VENDOR_KEYS = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY")
@@ -250,13 +251,13 @@ def _publish(
     env: Mapping[str, str], console: Console, review: Review, comment_url: str | None
 ) -> None:
     """Annotations, job summary, JSON report and step outputs."""
-    for finding in review.findings:
+    for finding in review.findings:  # model text: no control or bidi characters in the log
         console.warning(
-            finding.body[:2000] or finding.title,
+            strip_controls(finding.body)[:2000] or strip_controls(finding.title),
             file=finding.path,
             line=finding.line,
             endLine=finding.end_line,
-            title=f"{finding.severity.value}: {finding.title}"[:200],
+            title=strip_controls(f"{finding.severity.value}: {finding.title}")[:200],
         )
     write_summary(env, render_comment(review))
     # Written into the workspace, the one folder a Docker action shares with later steps; the

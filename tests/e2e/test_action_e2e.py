@@ -338,3 +338,20 @@ def test_missing_pr_exits_3(tmp_path: Path, realdata: Path, github: FakeGitHub) 
     assert run.code == 3
     assert "::error title=reviewbot failed::not found (404)" in run.stdout
     assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_draft_pr_is_skipped_unless_the_base_config_asks(
+    tmp_path: Path, realdata: Path, github: FakeGitHub
+) -> None:
+    payload = _payload(realdata, "octokit-webhooks/pull_request.opened.payload.json")
+    payload["pull_request"]["draft"] = True
+    pr = payload["pull_request"]
+    github.add_pull(pr, (realdata / "diffs/14_docs_only_readme.diff").read_text())
+    run = _run(tmp_path, github, "pull_request", payload)
+    assert run.code == 0
+    assert "is a draft; skipped" in run.stdout
+    assert list(github.counts()) == ["GET /repos/{o}/{r}/contents/.github/reviewbot.yml"]
+
+    github.set_file(CONFIG, pr["base"]["sha"], "review_drafts: true\n")
+    again = _run(tmp_path, github, "pull_request", payload)
+    assert again.code == 0 and github.pulls[2].issue_comments
