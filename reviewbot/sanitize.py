@@ -26,6 +26,12 @@ _MENTION = re.compile(
     r"(?<![\w.`/@+-])@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9][\w-]*)?"
 )
 _IMAGE = re.compile(r"!\[")
+# A link target with a script or data scheme (inline ``](…)`` or a reference definition).
+_UNSAFE_LINK = re.compile(
+    r"(\]\(\s*(?:&lt;)?|^[ \t]*\[[^\]\n]+\]:[ \t]*(?:&lt;)?)\s*"
+    r"(?=(?:javascript|vbscript|data)\s*:)",
+    re.I | re.M,
+)
 _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
 _INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 _ZWSP = "\u200b"
@@ -50,6 +56,9 @@ def _prose(text: str) -> str:
     text = _HTML_TAG.sub("", text)
     text = _LT.sub("&lt;", text)
     text = _IMAGE.sub("[", text)  # no images: a model must not make readers' browsers fetch URLs
+    text = _UNSAFE_LINK.sub(
+        lambda m: m.group(1).removesuffix("&lt;").rstrip("(: \t") + " ", text
+    )  # plain text
     return _MENTION.sub(lambda m: f"`{m.group(0)}`", text)
 
 
