@@ -25,7 +25,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("tries to give the reviewer a new role", rf"\byou{_W}are{_W}now\b"),
         (
             "mentions the reviewer's system prompt",
-            rf"\b(?:system{_W}prompt|system{_W}instructions?|new{_W}instructions{_W}?:)",
+            rf"\b(?:system{_W}prompt|system{_W}instructions?|new{_W}instructions(?:{_W})?:)",
         ),
         (
             "asks the reviewer not to report something",
@@ -34,7 +34,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "asks the reviewer to reveal its instructions or keys",
             rf"\b(?:reveal|print|repeat|output|show|leak|tell{_W}me){_W}(?:\w+{_W}){{0,3}}?"
-            rf"(?:instructions|prompt|api{_W}keys?|secrets?|credentials|tokens?)\b",
+            rf"(?:instructions|prompt|\w*api(?:{_W})?keys?|credentials)\b",
         ),
         ("forges reviewbot's hidden comment marker", r"<!--\s*reviewbot"),
         (
@@ -44,11 +44,13 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _MAX_LINE = 20_000  # longer lines are scanned only up to here (bounded work on hostile input)
+# Invisible characters that could split a phrase so that it no longer matches.
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def match(text: str) -> str | None:
     """The label of the first rule that ``text`` trips, or None."""
-    sample = text[:_MAX_LINE]
+    sample = _INVISIBLE.sub("", text[:_MAX_LINE])
     for label, pattern in _RULES:
         if pattern.search(sample):
             return label
