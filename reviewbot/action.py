@@ -23,7 +23,7 @@ from reviewbot.actions import (
     write_summary,
 )
 from reviewbot.config import Config, parse_config
-from reviewbot.domain import Review
+from reviewbot.domain import PullRequestRef, Review
 from reviewbot.errors import EXIT_GITHUB, EXIT_OK, GitHubError, ReviewbotError
 from reviewbot.findings import inline_candidates
 from reviewbot.github import GitHubClient, PostStatus, PullDiff, PullRequestInfo
@@ -144,7 +144,11 @@ def _review(
             extra_skipped=dict(diff.skipped),
             notes=notes,
         )
-    review, comment_url = _post(console, inputs, client, config, info, review)
+    if inputs.dry_run:
+        console.notice("reviewbot: dry run, nothing was posted (the comment is in the job summary)")
+        comment_url = None
+    else:
+        review, comment_url = post_results(console, client, config, info.ref, review)
     _publish(env, console, review, comment_url)
     return runner.exit_code(review, config)
 
@@ -197,28 +201,22 @@ def _notes(
     return notes
 
 
-def _post(
+def post_results(
     console: Console,
-    inputs: Inputs,
     client: GitHubClient,
     config: Config,
-    info: PullRequestInfo,
+    pr: PullRequestRef,
     review: Review,
 ) -> tuple[Review, str | None]:
     """Post the inline review, then the sticky comment (so a 422 note reaches it in one write)."""
-    if inputs.dry_run:
-        console.notice("reviewbot: dry run, nothing was posted (the comment is in the job summary)")
-        return review, None
-    number = info.ref.number
+    number = pr.number
     candidates = inline_candidates(review.findings, review.files) if config.inline_comments else []
     if candidates:
         posted = client.posted_finding_keys(number)
         comments = inline_comments(
             candidates, review.files, limit=config.max_inline_comments, posted=posted
         )
-        result = client.post_review(
-            number, info.ref.head_sha, comments, body=_review_body(len(comments))
-        )
+        result = client.post_review(number, pr.head_sha, comments, body=_review_body(len(comments)))
         if result.status is PostStatus.REFUSED:
             console.line(f"GitHub refused the inline review (422): {result.message}")
             review = _with_note(review, REFUSED_NOTE)

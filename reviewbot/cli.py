@@ -46,7 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--report", metavar="FILE", help="also write the JSON report to FILE")
     review.add_argument("--ledger", metavar="FILE", help="append one JSON line per run to FILE")
     review.add_argument(
-        "--budget-usd", metavar="USD", help="hard cap on model spend for this run (overrides config)"
+        "--budget-usd",
+        metavar="USD",
+        help="hard cap on model spend for this run (overrides config)",
     )
 
     sub.add_parser("action", help="run as a GitHub Action (reads the Actions environment)")
@@ -60,7 +62,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING,
-        format="reviewbot: %(levelname)s: %(message)s" if not args.debug else "%(name)s: %(message)s",
+        format="reviewbot: %(levelname)s: %(message)s"
+        if not args.debug
+        else "%(name)s: %(message)s",
         stream=sys.stderr,
     )
     if args.command is None:
@@ -107,14 +111,24 @@ def _review(args: argparse.Namespace, env: dict[str, str], parser: argparse.Argu
         from reviewbot.local import review_pull_request
 
         return review_pull_request(
-            args.repo, args.pr, config=config, env=env, post=args.post,
-            output_format=args.format, report=args.report, ledger=args.ledger,
+            args.repo,
+            args.pr,
+            config=config,
+            env=env,
+            post=args.post,
+            output_format=args.format,
+            report=args.report,
+            ledger=args.ledger,
         )
     from reviewbot.local import review_diff_file
 
     return review_diff_file(
-        args.diff, config=config, env=env, output_format=args.format,
-        report=args.report, ledger=args.ledger,
+        args.diff,
+        config=config,
+        env=env,
+        output_format=args.format,
+        report=args.report,
+        ledger=args.ledger,
     )
 
 

@@ -161,7 +161,11 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
             for name, step in value.items():
                 default = steps.get(name)
                 if isinstance(step, dict) and isinstance(default, dict):
-                    keep = {k: v for k, v in default.items() if not ("models" in step and k == "by_risk")}
+                    keep = {
+                        k: v
+                        for k, v in default.items()
+                        if not ("models" in step and k == "by_risk")
+                    }
                     steps[name] = {**keep, **step}
                 else:
                     steps[name] = step
@@ -181,7 +185,11 @@ def _describe(error: ValidationError, source: str) -> str:
         if kind == "extra_forbidden":
             parent = item["loc"][:-1]
             allowed = _allowed_keys(parent)
-            hint = f"unknown key; allowed keys here: {', '.join(allowed)}" if allowed else "unknown key"
+            hint = (
+                f"unknown key; allowed keys here: {', '.join(allowed)}"
+                if allowed
+                else "unknown key"
+            )
             lines.append(f"  {path}: {hint}")
         else:
             message = item["msg"]
@@ -201,12 +209,16 @@ def _allowed_keys(parent: tuple[Any, ...]) -> list[str]:
         if field is None:
             return []
         annotation = field.annotation
-        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        model = (
+            annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel)
+            else None
+        )
     return sorted(model.model_fields) if model is not None else []
 
 
 def parse_config(text: str | None, source: str = "config") -> Config:
-    """Validate YAML ``text`` (None or empty: defaults only); raise ``ConfigError`` naming the key."""
+    """Validate YAML ``text`` (None/empty: defaults only); ``ConfigError`` names the key."""
     user: Any = {}
     if text and text.strip():
         try:
@@ -214,11 +226,15 @@ def parse_config(text: str | None, source: str = "config") -> Config:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark is not None else ""
-            raise ConfigError(f"{source}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+            raise ConfigError(
+                f"{source}: not valid YAML{where}: {getattr(exc, 'problem', exc)}"
+            ) from None
         if user is None:
             user = {}
         if not isinstance(user, dict):
-            raise ConfigError(f"{source}: the top level must be a mapping of keys, got {type(user).__name__}")
+            raise ConfigError(
+                f"{source}: the top level must be a mapping of keys, got {type(user).__name__}"
+            )
     try:
         return Config.model_validate(_merge(_defaults(), user))
     except ValidationError as exc:

@@ -162,7 +162,9 @@ class FileDiff:
     @property
     def left_lines(self) -> frozenset[int]:
         """Old-file lines GitHub accepts review comments on with side LEFT (removed)."""
-        return frozenset(ln.old_no for h in self.hunks for ln in h.lines if ln.kind == "-" and ln.old_no)
+        return frozenset(
+            ln.old_no for h in self.hunks for ln in h.lines if ln.kind == "-" and ln.old_no
+        )
 
     @property
     def added_lines(self) -> tuple[Line, ...]:

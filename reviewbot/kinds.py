@@ -10,30 +10,97 @@ FileKind = Literal["code", "test", "docs", "deps", "config", "ci", "data"]
 
 _DOC_EXT = {".md", ".rst", ".txt", ".adoc", ".asciidoc", ".org", ".textile", ".rdoc", ".mdx"}
 _DOC_NAMES = {
-    "readme", "changelog", "changes", "history", "news", "authors", "contributors",
-    "license", "licence", "copying", "notice", "contributing", "code_of_conduct", "security",
-    "migration", "upgrading", "releasing",
+    "readme",
+    "changelog",
+    "changes",
+    "history",
+    "news",
+    "authors",
+    "contributors",
+    "license",
+    "licence",
+    "copying",
+    "notice",
+    "contributing",
+    "code_of_conduct",
+    "security",
+    "migration",
+    "upgrading",
+    "releasing",
 }
 _DOC_DIRS = {"docs", "doc", "documentation", "changelog.d", "changes", "newsfragments", "man"}
 
 _DEPS_NAMES = {
     # manifests
-    "package.json", "requirements.txt", "requirements-dev.txt", "pipfile", "pyproject.toml",
-    "setup.py", "setup.cfg", "cargo.toml", "go.mod", "gemfile", "composer.json", "pom.xml",
-    "build.gradle", "build.gradle.kts", "mix.exs", "pubspec.yaml", "packages.config",
-    "directory.packages.props", "environment.yml", "conda.yml", "vcpkg.json", "conanfile.txt",
+    "package.json",
+    "requirements.txt",
+    "requirements-dev.txt",
+    "pipfile",
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "cargo.toml",
+    "go.mod",
+    "gemfile",
+    "composer.json",
+    "pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "mix.exs",
+    "pubspec.yaml",
+    "packages.config",
+    "directory.packages.props",
+    "environment.yml",
+    "conda.yml",
+    "vcpkg.json",
+    "conanfile.txt",
     # lockfiles
-    "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb",
-    "bun.lock", "poetry.lock", "pipfile.lock", "pdm.lock", "uv.lock", "cargo.lock", "go.sum",
-    "gemfile.lock", "composer.lock", "mix.lock", "pubspec.lock", "packages.lock.json",
-    "gradle.lockfile", "flake.lock", "podfile.lock", "package.resolved",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lockb",
+    "bun.lock",
+    "poetry.lock",
+    "pipfile.lock",
+    "pdm.lock",
+    "uv.lock",
+    "cargo.lock",
+    "go.sum",
+    "gemfile.lock",
+    "composer.lock",
+    "mix.lock",
+    "pubspec.lock",
+    "packages.lock.json",
+    "gradle.lockfile",
+    "flake.lock",
+    "podfile.lock",
+    "package.resolved",
 }
 _CONFIG_EXT = {".yml", ".yaml", ".toml", ".ini", ".cfg", ".conf", ".properties", ".env"}
 _CONFIG_NAMES = {
-    "dockerfile", "makefile", ".editorconfig", ".gitignore", ".gitattributes", ".dockerignore",
-    ".pre-commit-config.yaml", "tox.ini", ".flake8", ".pylintrc", "mypy.ini", "pytest.ini",
-    ".eslintrc", ".eslintrc.json", ".prettierrc", "tsconfig.json", "renovate.json",
-    ".nvmrc", ".python-version", "codeowners", "docker-compose.yml", "docker-compose.yaml",
+    "dockerfile",
+    "makefile",
+    ".editorconfig",
+    ".gitignore",
+    ".gitattributes",
+    ".dockerignore",
+    ".pre-commit-config.yaml",
+    "tox.ini",
+    ".flake8",
+    ".pylintrc",
+    "mypy.ini",
+    "pytest.ini",
+    ".eslintrc",
+    ".eslintrc.json",
+    ".prettierrc",
+    "tsconfig.json",
+    "renovate.json",
+    ".nvmrc",
+    ".python-version",
+    "codeowners",
+    "docker-compose.yml",
+    "docker-compose.yaml",
 }
 _CI_DIRS = (".github/workflows/", ".circleci/", ".gitlab/", ".buildkite/", ".azure-pipelines/")
 _CI_NAMES = {".gitlab-ci.yml", ".travis.yml", "jenkinsfile", "azure-pipelines.yml", "appveyor.yml"}
@@ -62,9 +129,9 @@ def file_kind(path: str) -> FileKind:
         or name == "conftest.py"
     ):
         return "test"
-    if p.suffix.lower() in _DOC_EXT or stem in _DOC_NAMES or any(d in _DOC_DIRS for d in parts):
-        if p.suffix.lower() in _DOC_EXT or not p.suffix or stem in _DOC_NAMES:
-            return "docs"
+    in_doc_dir = any(d in _DOC_DIRS for d in parts)
+    if p.suffix.lower() in _DOC_EXT or stem in _DOC_NAMES or (in_doc_dir and not p.suffix):
+        return "docs"
     if name in _CONFIG_NAMES or p.suffix.lower() in _CONFIG_EXT or name.startswith(".env"):
         return "config"
     if p.suffix.lower() in _DATA_EXT:

@@ -10,6 +10,7 @@ from reviewbot import report as report_mod
 from reviewbot.config import Config
 from reviewbot.diff import read_diff
 from reviewbot.domain import Review
+from reviewbot.errors import ConfigError
 from reviewbot.render import render_comment
 from reviewbot.runner import exit_code, review
 
@@ -27,6 +28,53 @@ def review_diff_file(
 ) -> int:
     """Review the diff at ``source`` (a path or ``-``) and print the comment or the JSON report."""
     result = review(read_diff(source), config=config, env=env)
+    return _emit(result, config, output_format, report, ledger)
+
+
+def review_pull_request(
+    repo: str,
+    number: int,
+    *,
+    config: Config,
+    env: Mapping[str, str],
+    post: bool = False,
+    output_format: str = "markdown",
+    report: str | None = None,
+    ledger: str | None = None,
+) -> int:
+    """Review PR ``number`` of ``repo`` read through the GitHub API; post it only if ``post``."""
+    from reviewbot.action import post_results
+    from reviewbot.actions import Console
+    from reviewbot.github import GitHubClient
+
+    token = env.get("GITHUB_TOKEN") or env.get("GH_TOKEN")
+    if not token:
+        raise ConfigError("--repo needs a token in GITHUB_TOKEN (or GH_TOKEN) to read the PR")
+    if "/" not in repo:
+        raise ConfigError(f"--repo: {repo!r} is not of the form OWNER/NAME")
+    client = GitHubClient(
+        token,
+        env.get("GITHUB_API_URL") or "https://api.github.com",
+        repo,
+        server_url=env.get("GITHUB_SERVER_URL") or "https://github.com",
+    )
+    try:
+        info = client.pull_request(number)
+        diff = client.diff(number)
+        model_env = {k: v for k, v in env.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
+        result = review(
+            diff.text.encode("utf-8", "surrogateescape"),
+            config=config,
+            env=model_env,
+            pr=info.ref,
+            extra_skipped=dict(diff.skipped),
+        )
+        if post:
+            result, url = post_results(Console(sys.stderr), client, config, info.ref, result)
+            if url:
+                print(f"reviewbot: posted {url}", file=sys.stderr)
+    finally:
+        client.close()
     return _emit(result, config, output_format, report, ledger)
 
 

@@ -72,7 +72,9 @@ def review(
     hits = scan_files(files)
     safe_files = redact_files(files, hits)
     safe_pr = (
-        replace(pr, title=redact_text(pr.title), body=redact_text(pr.body)) if pr is not None else None
+        replace(pr, title=redact_text(pr.title), body=redact_text(pr.body))
+        if pr is not None
+        else None
     )
     pool = ProviderPool(provider_settings(config, env), providers)
     prices = prices_for(config)

@@ -1,4 +1,4 @@
-"""The engine's pure parts: pricing, budget, routing, and the fallback chain (in-memory provider)."""
+"""The engine's pure parts: pricing, budget, routing, the fallback chain (in-memory provider)."""
 
 from __future__ import annotations
 
@@ -33,8 +33,12 @@ def _cls(change: ChangeType, risk: Risk) -> Classification:
 
 
 def test_cost_uses_the_table_with_cached_and_cache_write_rates() -> None:
-    usage = Usage(input_tokens=1_000_000, output_tokens=1_000_000, cached_tokens=1_000_000,
-                  cache_write_tokens=1_000_000)
+    usage = Usage(
+        input_tokens=1_000_000,
+        output_tokens=1_000_000,
+        cached_tokens=1_000_000,
+        cache_write_tokens=1_000_000,
+    )
     # sonnet: 3 input + 15 output + 0.30 cache read + 3.75 cache write
     assert pricing.cost(SONNET, usage, PRICES) == Decimal("22.05")
 
@@ -91,10 +95,17 @@ REPLY = '{"summary": "ok", "findings": []}'
 CALL = StepCall("security", "system", "prompt " * 50, 1000, {"type": "object"}, "review")
 
 
-def _ctx(providers: dict[str, FakeProvider], budget: str = "1.00", timeout: float = 5.0,
-         keys: dict[str, str] | None = None) -> ChainContext:
-    env = keys if keys is not None else {
-        "ANTHROPIC_API_KEY": "a", "OPENAI_API_KEY": "o", "GEMINI_API_KEY": "g"}
+def _ctx(
+    providers: dict[str, FakeProvider],
+    budget: str = "1.00",
+    timeout: float = 5.0,
+    keys: dict[str, str] | None = None,
+) -> ChainContext:
+    env = (
+        keys
+        if keys is not None
+        else {"ANTHROPIC_API_KEY": "a", "OPENAI_API_KEY": "o", "GEMINI_API_KEY": "g"}
+    )
     settings = provider_settings(CONFIG, env)
     overrides = {name: p for name, p in providers.items() if settings[name].api_key}
     pool = ProviderPool(settings, overrides)
@@ -122,7 +133,9 @@ def test_failure_falls_back_to_the_next_vendor_and_keeps_the_failed_attempt() ->
     result = outcome.result
     assert result.status == "ok" and result.model == GPT
     assert [(str(a.model), a.status, a.error) for a in result.attempts] == [
-        (str(SONNET), "failed", ErrorKind.OVERLOADED), (str(GPT), "ok", None)]
+        (str(SONNET), "failed", ErrorKind.OVERLOADED),
+        (str(GPT), "ok", None),
+    ]
 
 
 def test_invalid_output_is_priced_and_moves_on() -> None:
@@ -200,7 +213,9 @@ def test_concurrent_steps_never_spend_more_than_the_cap(budget: str) -> None:
     ctx = _ctx({"anthropic": anthropic, "openai": openai}, budget=budget)
 
     async def three() -> list:  # type: ignore[type-arg]
-        return list(await asyncio.gather(*(run_chain(CALL, (SONNET, GPT), str, ctx) for _ in range(3))))
+        return list(
+            await asyncio.gather(*(run_chain(CALL, (SONNET, GPT), str, ctx) for _ in range(3)))
+        )
 
     outcomes = asyncio.run(three())
     spent = sum((o.result.cost_usd or Decimal(0) for o in outcomes), Decimal(0))
