@@ -17,6 +17,9 @@ _TITLE_SIMILARITY = 0.75
 _CWE = re.compile(r"cwe[-_ ]?(\d+)", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
 _PREFIXES = ("./", "a/", "b/", "/")
+# Steps whose findings are each a distinct fact (one committed credential each): never merged
+# with one another, however close, so that every leaked key is listed and rotated.
+_DISTINCT_STEPS = frozenset({"secrets"})
 
 
 def _hunk_lines(hunk: Hunk) -> frozenset[int]:
@@ -135,6 +138,8 @@ def dedupe(findings: Iterable[Finding]) -> list[Finding]:
     kept: list[tuple[Finding, list[str]]] = []
     for finding in sorted(findings, key=lambda f: -f.severity.rank):
         for winner, agreed in kept:
+            if winner.step == finding.step and winner.step in _DISTINCT_STEPS:
+                continue
             if _same_place(winner, finding) and _same_problem(winner, finding):
                 if finding.step != winner.step and finding.step not in agreed:
                     agreed.append(finding.step)
