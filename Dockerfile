@@ -21,10 +21,11 @@ RUN pip install --require-hashes --only-binary=:all: -r /tmp/requirements.lock \
 COPY --from=build /wheels /tmp/wheels
 RUN pip install --no-deps /tmp/wheels/*.whl \
  && rm -rf /tmp/wheels \
- && useradd --system --no-create-home --shell /usr/sbin/nologin reviewbot
-# No USER line on purpose: GitHub runs Docker actions as the image's default user and
-# documents that it must be root, or the mounted GITHUB_WORKSPACE and the GITHUB_OUTPUT /
-# GITHUB_STEP_SUMMARY files may not be writable ("Dockerfile support for GitHub Actions",
-# USER). The action never checks out or runs PR code. For local runs outside Actions use
-# `docker run --user reviewbot ...`.
+ && useradd --uid 1001 --no-create-home --shell /usr/sbin/nologin reviewbot
+# Not root. GitHub-hosted runners own the mounted workspace and the GITHUB_OUTPUT /
+# GITHUB_STEP_SUMMARY files as uid 1001 (the `runner` user), so running as 1001 keeps them
+# writable. GitHub's docs advise root for Docker actions because a self-hosted runner may
+# use another uid: reviewbot then still posts its comment and logs the outputs it could
+# not write (see README, "Self-hosted runners"). The action never checks out or runs PR code.
+USER 1001
 ENTRYPOINT ["reviewbot", "action"]

@@ -261,16 +261,21 @@ def _publish(
     # Written into the workspace, the one folder a Docker action shares with later steps; the
     # output is relative to it because the container sees it at another absolute path.
     workspace = env.get("GITHUB_WORKSPACE") or "."
-    with open(os.path.join(workspace, REPORT_NAME), "w", encoding="utf-8") as handle:
-        json.dump(report_json(review), handle, indent=2, ensure_ascii=False)
-        handle.write("\n")
+    report_path = REPORT_NAME
+    try:
+        with open(os.path.join(workspace, REPORT_NAME), "w", encoding="utf-8") as handle:
+            json.dump(report_json(review), handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
+    except OSError as exc:  # e.g. a self-hosted runner whose workspace uid differs
+        console.warning(f"reviewbot: cannot write the JSON report to {workspace}: {exc.strerror}")
+        report_path = ""
     worst = runner.max_severity(review)
     outputs = {
         "cost-usd": str(review.cost_usd.quantize(Decimal("0.000001"))),
         "findings-count": str(len(review.findings)),
         "max-severity": worst.value if worst is not None else "none",
         "comment-url": comment_url or "",
-        "report-path": REPORT_NAME,
+        "report-path": report_path,
     }
     if not write_outputs(env, outputs):
         print(json.dumps(outputs), file=sys.stderr)

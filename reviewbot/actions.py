@@ -316,8 +316,13 @@ def write_summary(env: Mapping[str, str], markdown: str) -> bool:
 
 
 def _append(path: str, text: str) -> bool:
+    """Append ``text`` to ``path``; False (never an exception) when it is unset or unwritable."""
     if not path:
         return False
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(text)
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        print(f"::warning::reviewbot: cannot write {path}: {exc.strerror}", file=sys.stderr)
+        return False
     return True

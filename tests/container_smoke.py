@@ -7,6 +7,7 @@ image). Needs ``../shared/tools/container-smoke`` (podman, chroot isolation, hos
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,7 @@ from tests.fakeserver.vendors import ROUTES, VendorFakes, success_body
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT.parent / "shared" / "tools" / "container-smoke"
 REALDATA = ROOT.parent / "shared" / "realdata"
+RUNNER_UID = 1001
 REPO = "Codertocat/Hello-World"
 
 
@@ -50,6 +52,9 @@ def main(argv: list[str]) -> int:
         (host / "output").touch()
         (host / "summary").touch()
         (host / "workspace").mkdir()
+        # As on GitHub-hosted runners: the runner user (uid 1001) owns the mounted files.
+        for path in (host, *host.iterdir()):
+            os.chown(path, RUNNER_UID, RUNNER_UID)
         env = {
             "GITHUB_EVENT_NAME": "pull_request",
             "GITHUB_EVENT_PATH": "/github/workflow/event.json",
