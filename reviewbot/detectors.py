@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
@@ -46,6 +46,14 @@ _KINDS = {
     "Stripe Access Key": "Stripe key",
 }
 
+# Literals without which a detect-secrets rule cannot match; they also spare us its quadratic
+# backtracking on long lines ("sk-" runs for OpenAI, "//" runs for npm).
+_NEEDLES = {"NPM tokens": "_authToken", "OpenAI Token": "T3BlbkFJ"}
+# Long lines (minified code) are scanned in overlapping windows, which bounds the cost of any
+# backtracking regex; a token longer than the overlap is extended past the window's end.
+_WINDOW = 4096
+_OVERLAP = 1024
+
 # A line can only hold a secret if it has a long token-like run, a URL with credentials or a
 # secret-sounding word; every pattern below needs one of these, so other lines are skipped fast.
 _GATE = re.compile(
@@ -72,7 +80,7 @@ _OWN_PATTERNS: tuple[tuple[str, str, int], ...] = (
 )
 # detect-secrets' URL rule needs a user name before the colon (redis://:pass@host has none) and
 # rejects passwords with sub-delimiters (!$&()*+,;=), which RFC 3986 allows in the user info
-_URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]*:([^\s:/@'\"]+)@", re.I)
+_URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{0,30}://[^\s:/@'\"]*:([^\s:/@'\"]+)@", re.I)
 # .env / shell style, unquoted values included: API_TOKEN=..., export DB_PASSWORD=...
 _ENV_LINE = re.compile(
     r"^\s*(?:export\s+)?[A-Z0-9_]*(?:SECRET|TOKEN|PASSWORD|PASSWD|PWD|PASS|CREDENTIALS?|"
@@ -114,6 +122,7 @@ class Rule:
     priority: int  # 0 exact format, 1 URL password, 2 keyword guess; lower wins on overlap
     extend: frozenset[str] | None  # characters a truncated token match is extended over
     accept: Callable[[str, str], bool] | None = None  # (value, line) -> keep?
+    needle: str | None = None  # a literal the line must contain for the rule to run
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +216,8 @@ def rules() -> tuple[Rule, ...]:
                 extend = None
                 accept = _url_password if kind == URL_PASSWORD else None
             priority = 1 if this_kind == URL_PASSWORD else 0
-            built.append(Rule(this_kind, regex, None, priority, extend, accept))
+            needle = _NEEDLES.get(secret_type)
+            built.append(Rule(this_kind, regex, None, priority, extend, accept, needle))
     for kind, pattern, group in _OWN_PATTERNS:
         extend = None if group else _TOKEN_CHARS
         built.append(Rule(kind, re.compile(pattern), group, 0, extend, _token))
@@ -248,11 +258,15 @@ def _value_span(match: re.Match[str], rule: Rule) -> tuple[int, int]:
 
 
 def _find(line: str, rule: Rule) -> Iterator[Span]:
+    covered = 0  # matches inside an extended token were already judged (keeps this linear)
     for match in rule.regex.finditer(line):
+        if match.start() < covered:
+            continue
         start, end = _value_span(match, rule)
         if rule.extend is not None:
             while end < len(line) and line[end] in rule.extend:
                 end += 1
+            covered = end
         if rule.kind == PRIVATE_KEY:
             yield from _private_key(line, match)
             continue
@@ -303,11 +317,34 @@ def scan_line(path: str, line: str) -> list[Span]:
     Returns:
         Non-overlapping spans, ordered by position.
     """
+    if len(line) <= _WINDOW:
+        return _select(_scan_window(path, line))
+    found: list[Span] = []
+    for offset in range(0, len(line) - _OVERLAP, _WINDOW - _OVERLAP):
+        for span in _scan_window(path, line[offset : offset + _WINDOW]):
+            end = offset + span.end
+            if span.end == _WINDOW:  # cut by the window: extend over the rest of the token
+                while end < len(line) and line[end] in _JWT_CHARS:
+                    end += 1
+            found.append(replace(span, start=offset + span.start, end=end))
+    return _select(found)
+
+
+def _scan_window(path: str, line: str) -> list[Span]:
     if not _GATE.search(line):
         return []
-    found = [span for rule in rules() for span in _find(line, rule)]
+    found = [
+        span
+        for rule in rules()
+        if rule.needle is None or rule.needle in line
+        for span in _find(line, rule)
+    ]
     if _KEYWORD_GATE.search(line):
         found += [span for rule in keyword_rules(path) for span in _find_keyword(line, rule)]
+    return found
+
+
+def _select(found: list[Span]) -> list[Span]:
     kept: list[Span] = []
     for span in sorted(found, key=lambda s: (s.priority, s.start - s.end, s.start)):
         if all(span.end <= other.start or span.start >= other.end for other in kept):

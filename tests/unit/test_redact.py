@@ -312,3 +312,12 @@ def test_real_diffs_hold_no_secrets(realdata: Path) -> None:
         (realdata / "security").glob("*.diff")
     ):
         assert scan_files(parse_diff(path.read_bytes())) == (), path.name
+
+
+@pytest.mark.parametrize("at", [10, 4000, 4090, 12345])
+def test_a_secret_anywhere_in_a_long_minified_line_is_found_whole(at: int) -> None:
+    filler = "var a=1;b(c,d);" * 2000
+    line = filler[:at] + f'k="{JWT}";' + filler[at:]
+    hits = scan_text(line, "bundle.min.js")
+    assert [line[h.start : h.end] for h in hits] == [JWT]
+    assert JWT not in redact_text(line)
