@@ -116,9 +116,10 @@ async def run_chain(
                 value = parse(completion.text)
         except ProviderError as exc:
             usage = exc.usage if exc.usage != Usage() else usage
-            attempts.append(_attempt(ref, "failed", exc.kind, _short(exc), usage, t0, ctx))
+            message = _short(exc, ctx.pool.secrets())
+            attempts.append(_attempt(ref, "failed", exc.kind, message, usage, t0, ctx))
             ctx.budget.settle(reserved, attempts[-1].cost_usd)
-            log.warning("%s: %s failed: %s", call.step, ref, _short(exc))
+            log.warning("%s: %s failed: %s", call.step, ref, message)
             continue
         except TimeoutError:
             message = f"no reply within the step deadline ({ctx.timeout_s:g} s)"
@@ -177,8 +178,11 @@ def _attempt(
     )
 
 
-def _short(exc: ProviderError) -> str:
+def _short(exc: ProviderError, secrets: tuple[str, ...] = ()) -> str:
+    """One line of at most 200 characters, with any key a vendor echoed back masked."""
     text = str(exc).replace("\n", " ")
+    for secret in secrets:
+        text = text.replace(secret, "***")
     return text if len(text) <= 200 else text[:199] + "…"
 
 

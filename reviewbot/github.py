@@ -159,6 +159,7 @@ class GitHubClient:
         timeout: int = 30,
     ) -> None:
         self.repo_name = repo
+        self._token = token  # scrubbed from every server message we repeat
         self.server_url = server_url.rstrip("/")
         self._gh = Github(
             auth=Auth.Token(token),
@@ -198,11 +199,13 @@ class GitHubClient:
             ) from None
         except RateLimitExceededException as exc:
             raise GitHubError(
-                f"GitHub rate limit while trying to {what}: {_message(exc)}", status=exc.status
+                f"GitHub rate limit while trying to {what}: {_message(exc, self._token)}",
+                status=exc.status,
             ) from None
         except GithubException as exc:
             raise GitHubError(
-                f"GitHub answered {exc.status} while trying to {what}: {_message(exc)}",
+                f"GitHub answered {exc.status} while trying to {what}: "
+                f"{_message(exc, self._token)}",
                 status=exc.status,
             ) from None
         except requests.exceptions.RetryError as exc:
@@ -300,7 +303,7 @@ class GitHubClient:
                     comments=[c.payload() for c in comments],  # type: ignore[misc]
                 )
             except GithubException as exc:
-                outcome = _write_refusal(exc)
+                outcome = _write_refusal(exc, self._token)
                 if outcome is None:
                     raise
                 return outcome
@@ -319,28 +322,31 @@ class GitHubClient:
                 created = issue.create_comment(body)
                 return PostResult(PostStatus.POSTED, created.html_url)
             except GithubException as exc:
-                outcome = _write_refusal(exc)
+                outcome = _write_refusal(exc, self._token)
                 if outcome is None:
                     raise
                 return outcome
 
 
-def _message(exc: GithubException) -> str:
+def _message(exc: GithubException, token: str) -> str:
+    """GitHub's message, with the token masked should a server or proxy have echoed it."""
     data = exc.data
     if isinstance(data, dict):
         text = str(data.get("message") or "")
         errors = data.get("errors")
         if errors:
             text += f" {errors}"
-        return text.strip() or str(exc)
-    return str(data or exc)
+        text = text.strip() or str(exc)
+    else:
+        text = str(data or exc)
+    return text.replace(token, "***") if token else text
 
 
-def _write_refusal(exc: GithubException) -> PostResult | None:
+def _write_refusal(exc: GithubException, token: str) -> PostResult | None:
     if exc.status == 422:
-        return PostResult(PostStatus.REFUSED, message=_message(exc))
-    if exc.status == 403 and _FORBIDDEN in _message(exc).lower():
-        return PostResult(PostStatus.FORBIDDEN, message=_message(exc))
+        return PostResult(PostStatus.REFUSED, message=_message(exc, token))
+    if exc.status == 403 and _FORBIDDEN in _message(exc, token).lower():
+        return PostResult(PostStatus.FORBIDDEN, message=_message(exc, token))
     return None
 
 
