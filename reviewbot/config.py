@@ -44,6 +44,11 @@ class StepConfig(_Strict):
             _check_models(chain)
         return value
 
+    def all_models(self) -> tuple[ModelRef, ...]:
+        """Every model any chain of this step may use, ``models`` first."""
+        chains = [self.models, *self.by_risk.values()]
+        return tuple(ModelRef.parse(m) for m in dict.fromkeys(m for c in chains for m in c))
+
     def chain(self, risk: Risk) -> tuple[ModelRef, ...]:
         """The chain for ``risk``: ``by_risk[risk]`` when set, else ``models``."""
         return tuple(ModelRef.parse(m) for m in self.by_risk.get(risk, self.models))

@@ -79,7 +79,7 @@ async def run_chain(
     input_bound = 2 * (estimate_tokens(call.system) + estimate_tokens(call.prompt)) + 16
 
     for ref in chain:
-        provider = ctx.pool.get(ref.provider)
+        provider = await ctx.pool.aget(ref.provider)
         if provider is None:
             passed_over.append(ctx.pool.unavailable_reason(ref.provider))
             continue

@@ -68,6 +68,13 @@ def review(
         InputError: ``diff`` is not a unified diff.
     """
     started = time.monotonic()
+    pool = ProviderPool(provider_settings(config, env), providers)
+    # Vendor SDKs import in the background while the diff is parsed, filtered and scanned.
+    pool.preload(
+        ref.provider
+        for name in ("classify", *REVIEW_STEPS)
+        for ref in config.steps.get(name).all_models()
+    )
     files = prepare_files(diff, config, extra_skipped)
     hits = scan_files(files)
     safe_files = redact_files(files, hits)
@@ -76,7 +83,6 @@ def review(
         if pr is not None
         else None
     )
-    pool = ProviderPool(provider_settings(config, env), providers)
     prices = prices_for(config)
     budget = Budget(config.budget_usd)
     all_notes = list(notes)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import importlib
+import threading
+from collections.abc import Iterable, Mapping
 
 from reviewbot.config import Config
-from reviewbot.providers import Provider, ProviderSettings, build_provider
+from reviewbot.providers import Provider, ProviderSettings, build_provider, provider_module
 
 # name -> (kind, key variables in order of preference, base-URL variable)
 _BUILT_IN: dict[str, tuple[str, tuple[str, ...], str]] = {
@@ -53,6 +56,29 @@ class ProviderPool:
     ) -> None:
         self._settings = dict(settings)
         self._built: dict[str, Provider] = dict(overrides or {})
+        self._lock = threading.Lock()
+
+    def preload(self, names: Iterable[str]) -> None:
+        """Start importing the SDKs of ``names`` (those with a key) in a background thread.
+
+        Importing a vendor SDK takes most of a second; doing it while the diff is parsed
+        and classified keeps it off the critical path of the concurrent review steps.
+        """
+        modules = []
+        for name in dict.fromkeys(names):
+            settings = self._settings.get(name)
+            if name in self._built or settings is None or not settings.api_key:
+                continue
+            module = provider_module(settings.kind)
+            if module is not None:
+                modules.append(module)
+        if modules:
+            thread = threading.Thread(
+                target=lambda: [importlib.import_module(m) for m in modules],
+                name="reviewbot-preload",
+                daemon=True,
+            )
+            thread.start()
 
     def get(self, name: str) -> Provider | None:
         """The provider called ``name``, or None when unknown or without a key."""
@@ -61,9 +87,15 @@ class ProviderPool:
         settings = self._settings.get(name)
         if settings is None or not settings.api_key:
             return None
-        provider = build_provider(settings)
-        self._built[name] = provider
-        return provider
+        provider = build_provider(settings)  # outside the lock: imports may take a while
+        with self._lock:
+            return self._built.setdefault(name, provider)
+
+    async def aget(self, name: str) -> Provider | None:
+        """``get`` without blocking the event loop while a vendor SDK is still importing."""
+        if name in self._built:
+            return self._built[name]
+        return await asyncio.to_thread(self.get, name)
 
     def unavailable_reason(self, name: str) -> str:
         """Why ``get(name)`` is None, as users read it: ``no OPENAI_API_KEY``."""

@@ -64,6 +64,18 @@ class ProviderSettings:
     max_retries: int = 2
 
 
+_MODULES = {
+    "anthropic": "reviewbot.providers.anthropic",
+    "openai": "reviewbot.providers.openai",
+    "google": "reviewbot.providers.gemini",
+}
+
+
+def provider_module(kind: str) -> str | None:
+    """The module implementing provider type ``kind`` (importing it imports the vendor SDK)."""
+    return _MODULES.get(kind)
+
+
 def build_provider(settings: ProviderSettings) -> Provider:
     """Build the provider for ``settings``; the vendor SDK is imported here, not before."""
     if settings.kind == "anthropic":

@@ -90,7 +90,7 @@ def test_all_keys_run_classify_then_three_steps_priced_from_the_table(
     security = _step(report, "security")
     assert (security["status"], security["model"]) == ("ok", "anthropic:claude-sonnet-4-6")
     assert _step(report, "quality")["model"] == "openai:gpt-5.4"
-    assert _step(report, "docs")["model"] == "google:gemini-2.5-pro"
+    assert _step(report, "docs")["model"] == "google:gemini-2.5-flash"
     assert (security["input_tokens"], security["output_tokens"], security["cached_tokens"]) == (
         2000,
         300,
@@ -153,7 +153,7 @@ def test_docs_only_change_runs_only_the_docs_step(
     assert [s["name"] for s in report["steps"] if s["status"] == "ok"] == ["docs"]
     assert vendor_fakes.requests_for("anthropic") == []
     assert vendor_fakes.requests_for("openai") == []
-    assert _models(vendor_fakes, "google") == ["gemini-2.5-flash"]  # docs/low -> by_risk.low
+    assert _models(vendor_fakes, "google") == ["gemini-2.5-flash"]  # default docs chain
 
 
 def test_high_risk_change_uses_the_by_risk_high_chain(
@@ -166,6 +166,7 @@ def test_high_risk_change_uses_the_by_risk_high_chain(
     assert code == 0
     assert _step(report, "security")["model"] == "anthropic:claude-opus-4-7"
     assert _models(vendor_fakes, "anthropic") == ["claude-opus-4-7"]
+    assert _step(report, "docs")["model"] == "google:gemini-2.5-pro"
 
 
 def test_missing_key_skips_that_vendor_and_falls_through_the_chain(
