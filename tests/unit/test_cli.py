@@ -1,4 +1,4 @@
-"""`reviewbot review --diff` as a new user meets it: real diffs, bad input, bad config, exit codes."""
+"""`reviewbot review --diff` as a new user meets it: real diffs, bad input, exit codes."""
 
 from __future__ import annotations
 
