@@ -10,9 +10,25 @@ import pytest
 
 from reviewbot.cli import main
 from tests.fakeserver.github import FakeGitHub, load_payload, unwrap
+from tests.fakeserver.vendors import VendorFakes
 
 ROOT = Path(__file__).resolve().parents[2]
 REPO = "Codertocat/Hello-World"
+SQLI = {
+    "summary": "The refund query is built from user input.",
+    "findings": [
+        {
+            "path": "shop/payments.py",
+            "line": 19,
+            "end_line": 21,
+            "severity": "critical",
+            "category": "CWE-89 sql-injection",
+            "title": "SQL injection in refund_payment",
+            "body": "order_id is interpolated into the SQL text.",
+            "suggestion": None,
+        }
+    ],
+}
 
 
 @pytest.fixture
@@ -56,3 +72,30 @@ def test_without_a_token_says_what_is_missing(capsys: pytest.CaptureFixture[str]
     code = main(["review", "--repo", REPO, "--pr", "2"], {})
     assert code == 2
     assert "GITHUB_TOKEN" in capsys.readouterr().err
+
+
+def test_sql_injection_example_renders_the_finding_linked_to_its_line(
+    github: FakeGitHub, vendor_fakes: VendorFakes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    vendor_fakes.reply_json(
+        "openai", {"change_type": "feature", "risk": "medium", "rationale": "x"}
+    )
+    vendor_fakes.reply_json("anthropic", SQLI)
+    env = {
+        **_env(github),
+        "ANTHROPIC_API_KEY": "k",
+        "OPENAI_API_KEY": "k",
+        "GEMINI_API_KEY": "k",
+        "ANTHROPIC_BASE_URL": vendor_fakes.base_url("anthropic"),
+        "OPENAI_BASE_URL": vendor_fakes.base_url("openai"),
+        "GOOGLE_GEMINI_BASE_URL": vendor_fakes.base_url("google"),
+    }
+    assert main(["review", "--repo", REPO, "--pr", "2"], env) == 0
+    comment = capsys.readouterr().out
+    head = github.pulls[2].data["head"]["sha"]
+    link = f"https://github.com/{REPO}/blob/{head}/shop/payments.py#L19-L21"
+    assert link in comment
+    assert "SQL injection in refund_payment" in comment
+    # the model saw the numbered line it cited
+    prompt = vendor_fakes.requests_for("anthropic")[0].text
+    assert "19 +" in prompt and "SELECT id, amount_cents FROM charges" in prompt
