@@ -125,6 +125,17 @@ class SkipGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class FileRow:
+    """One file of the diff and what happened to it."""
+
+    path: str
+    status: str
+    additions: int
+    deletions: int
+    state: str  # "in scope", or why it was skipped
+
+
+@dataclass(frozen=True, slots=True)
 class CommentView:
     """Everything the comment template shows."""
 
@@ -141,6 +152,7 @@ class CommentView:
     steps: tuple[StepView, ...]
     timeline: tuple[tuple[str, tuple[Bar, ...]], ...]
     skipped: tuple[SkipGroup, ...]
+    files: tuple[FileRow, ...]  # at most _MAX_FILE_ROWS; the rest are counted, not listed
     skipped_count: int
     reviewed_count: int
     notes: tuple[str, ...]
@@ -240,6 +252,9 @@ def _bars(s: StepResult) -> tuple[Bar, ...]:
     return tuple(bars)
 
 
+_MAX_FILE_ROWS = 100
+
+
 def _skipped(files: tuple[FileDiff, ...]) -> tuple[SkipGroup, ...]:
     groups = []
     for reason in _SKIP_ORDER + tuple(r for r in SkipReason if r not in _SKIP_ORDER):
@@ -297,6 +312,16 @@ def build(review: Review) -> CommentView:
         steps=tuple(_step(s) for s in review.steps),
         timeline=tuple((s.name, _bars(s)) for s in review.steps if s.attempts),
         skipped=_skipped(review.files),
+        files=tuple(
+            FileRow(
+                strip_controls(f.path),
+                f.status.value,
+                f.additions,
+                f.deletions,
+                "in scope" if f.skipped is None else f"skipped: {f.skipped.value}",
+            )
+            for f in review.files[:_MAX_FILE_ROWS]
+        ),
         skipped_count=sum(1 for f in review.files if not f.reviewed),
         reviewed_count=sum(1 for f in review.files if f.reviewed),
         notes=tuple(clean(n, 1000) for n in review.notes),
