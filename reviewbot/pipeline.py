@@ -106,7 +106,7 @@ async def _review_step(
     if plan.skip_reason is not None:
         return StepResult(name=step, status="skipped", reason=plan.skip_reason), []
     view = view_for(step, reviewed)
-    if not view:
+    if not any(f.hunks for f in view):  # renames, mode changes, submodule bumps: no content
         return StepResult(name=step, status="skipped", reason="nothing for this step to review"), []
     system, prompt = render_prompt(step, files=view, pr=pr, classification=classification)
     call = StepCall(

@@ -223,3 +223,14 @@ def test_ledger_appends_one_line_per_run(
     assert {"time", "pr", "fallbacks", "input_tokens", "latency_s", "baseline_cost_usd"} <= set(
         lines[0]
     )
+
+
+def test_changes_without_content_make_no_model_call(
+    vendor_fakes: VendorFakes, capsys: pytest.CaptureFixture[str], realdata: Path
+) -> None:
+    for name in ("02_pure_rename.diff", "04_mode_change_only.diff", "12_submodule_pointer.diff"):
+        diff = str(realdata / "diffs" / name)
+        code, report = _review(capsys, _env(vendor_fakes), diff=diff)
+        assert code == 0
+        assert all(s["status"] == "skipped" for s in report["steps"]), name
+    assert sum(len(vendor_fakes.requests_for(v)) for v in ("anthropic", "openai", "google")) == 0
