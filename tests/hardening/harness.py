@@ -72,15 +72,20 @@ def run_module(
     args: list[str], env: Mapping[str, str], *, stdin: bytes | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``python -m reviewbot ARGS`` as a child process (text output, 60 s cap)."""
-    return subprocess.run(
+    proc = subprocess.run(
         [sys.executable, "-m", "reviewbot", *args],
-        input=stdin.decode("utf-8", "surrogateescape") if stdin is not None else None,
+        input=stdin,
         capture_output=True,
-        text=True,
         env=subprocess_env(env),
         cwd=str(cwd or ROOT),
         timeout=60,
         check=False,
+    )
+    return subprocess.CompletedProcess(
+        proc.args,
+        proc.returncode,
+        proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
     )
 
 
