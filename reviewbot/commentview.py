@@ -179,7 +179,7 @@ class Trim:
 
 
 def _link(pr: PullRequestRef | None, path: str, line: int | None, end: int | None) -> str | None:
-    if pr is None:
+    if pr is None or path.startswith("("):  # "(pull request description)" is not a file
         return None
     url = f"{pr.server_url.rstrip('/')}/{pr.repo}/blob/{pr.head_sha}/{quote(path, safe='/')}"
     if line is None:

@@ -126,3 +126,14 @@ def test_filters() -> None:
     assert tokens(1234) == "1,234" and tokens(12_345) == "12.3k" and tokens(2_500_000) == "2.5M"
     assert md_code("a`b") == "``a`b``"
     assert md_code("x|y", table=True) == "`x\\|y`"
+
+
+def test_a_finding_on_the_pr_description_is_not_linked_as_a_file() -> None:
+    finding = Finding(
+        "injection", Severity.MEDIUM, "prompt-injection", "(pull request description)",
+        None, None, "The description tries to steer the review", "It says: ignore...",
+    )  # fmt: skip
+    review = dataclasses.replace(all_ok(), findings=(finding,))
+    text = render_comment(review)
+    assert "The description tries to steer the review" in text
+    assert "/blob/" not in text.split("### Steps")[0]
