@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -395,3 +396,28 @@ class VendorFakes:
             return Reply(200, body, _request_id_header(vendor))
 
         return handle
+
+
+KEY_VARS = {
+    "anthropic": "ANTHROPIC_API_KEY",
+    "openai": "OPENAI_API_KEY",
+    "google": "GEMINI_API_KEY",
+}
+
+
+def vendor_env(
+    fakes: VendorFakes,
+    *,
+    keys: Mapping[str, str] | None = None,
+    vendors: tuple[str, ...] = ("anthropic", "openai", "google"),
+) -> dict[str, str]:
+    """CLI environment pointing every vendor at the fakes, with a key for each of ``vendors``."""
+    env = {
+        "ANTHROPIC_BASE_URL": fakes.base_url("anthropic"),
+        "OPENAI_BASE_URL": fakes.base_url("openai"),
+        "GOOGLE_GEMINI_BASE_URL": fakes.base_url("google"),
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+    for vendor in vendors:
+        env[KEY_VARS[vendor]] = (keys or {}).get(vendor, f"test-key-{vendor}")
+    return env

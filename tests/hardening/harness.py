@@ -23,11 +23,6 @@ AWS_DIFF = EXAMPLES / "leaked_aws_key.diff"
 REPO = "Codertocat/Hello-World"
 CONFIG_PATH = ".github/reviewbot.yml"
 PAYLOAD = "webhooks/octokit-webhooks/pull_request.opened.payload.json"
-KEY_VARS = {
-    "anthropic": "ANTHROPIC_API_KEY",
-    "openai": "OPENAI_API_KEY",
-    "google": "GEMINI_API_KEY",
-}
 KEY_INPUTS = {
     "anthropic": "INPUT_ANTHROPIC-API-KEY",
     "openai": "INPUT_OPENAI-API-KEY",
@@ -35,24 +30,6 @@ KEY_INPUTS = {
 }
 # A fast config: one SDK retry, small deadline; every step has a reachable fallback.
 FAST = "max_retries: 1\nstep_timeout_s: 20\n"
-
-
-def vendor_env(
-    fakes: VendorFakes,
-    *,
-    keys: Mapping[str, str] | None = None,
-    vendors: tuple[str, ...] = ("anthropic", "openai", "google"),
-) -> dict[str, str]:
-    """CLI environment pointing every vendor at the fakes, with a key for each of ``vendors``."""
-    env = {
-        "ANTHROPIC_BASE_URL": fakes.base_url("anthropic"),
-        "OPENAI_BASE_URL": fakes.base_url("openai"),
-        "GOOGLE_GEMINI_BASE_URL": fakes.base_url("google"),
-        "NO_PROXY": "127.0.0.1,localhost",
-    }
-    for vendor in vendors:
-        env[KEY_VARS[vendor]] = (keys or {}).get(vendor, f"test-key-{vendor}")
-    return env
 
 
 def write_config(tmp_path: Path, text: str, name: str = "reviewbot.yml") -> str:

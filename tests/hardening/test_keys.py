@@ -14,14 +14,13 @@ import pytest
 
 from tests.fakeserver.base import Reply
 from tests.fakeserver.github import FakeGitHub
-from tests.fakeserver.vendors import VendorFakes
+from tests.fakeserver.vendors import VendorFakes, vendor_env
 from tests.hardening.harness import (
     FAST,
     SQL_DIFF,
     ActionRun,
     action_run,
     run_module,
-    vendor_env,
     write_config,
 )
 

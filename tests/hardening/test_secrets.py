@@ -12,8 +12,8 @@ import pytest
 
 from reviewbot.cli import main
 from tests.fakeserver.github import FakeGitHub
-from tests.fakeserver.vendors import VENDORS, VendorFakes
-from tests.hardening.harness import AWS_DIFF, FAST, action_run, vendor_env, write_config
+from tests.fakeserver.vendors import VENDORS, VendorFakes, vendor_env
+from tests.hardening.harness import AWS_DIFF, FAST, action_run, write_config
 
 SECRETS = {
     "aws": "AKIAQ3EGRSTUVWXYZ234",

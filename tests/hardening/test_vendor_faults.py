@@ -19,13 +19,12 @@ import pytest
 from reviewbot.cli import main
 from reviewbot.domain import Usage
 from tests.fakeserver.github import FakeGitHub
-from tests.fakeserver.vendors import VendorFakes
+from tests.fakeserver.vendors import VendorFakes, vendor_env
 from tests.hardening.harness import (
     FAST,
     SQL_DIFF,
     action_run,
     run_module,
-    vendor_env,
     write_config,
 )
 

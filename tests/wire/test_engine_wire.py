@@ -12,47 +12,20 @@ import pytest
 from reviewbot.cli import main
 from reviewbot.config import price_table
 from reviewbot.domain import Usage
-from tests.fakeserver.vendors import VendorFakes
+from tests.fakeserver.replies import SQLI_REPLY
+from tests.fakeserver.vendors import VendorFakes, vendor_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SQL = str(ROOT / "examples" / "sql_injection.diff")
 DOCS = str(ROOT / "examples" / "docs_only.diff")
 
-SQLI = {
-    "summary": "The refund query is built from user input.",
-    "findings": [
-        {
-            "path": "shop/payments.py",
-            "line": 19,
-            "end_line": 21,
-            "severity": "critical",
-            "category": "CWE-89 sql-injection",
-            "title": "SQL injection in refund_payment",
-            "body": "order_id is interpolated into the SQL text.",
-            "suggestion": None,
-        }
-    ],
-}
 FEATURE_MEDIUM = {"change_type": "feature", "risk": "medium", "rationale": "adds refunds"}
 
 
 def _env(
     fakes: VendorFakes, *, keys: tuple[str, ...] = ("anthropic", "openai", "google")
 ) -> dict[str, str]:
-    env = {
-        "ANTHROPIC_BASE_URL": fakes.base_url("anthropic"),
-        "OPENAI_BASE_URL": fakes.base_url("openai"),
-        "GOOGLE_GEMINI_BASE_URL": fakes.base_url("google"),
-        "NO_PROXY": "127.0.0.1,localhost",
-    }
-    names = {
-        "anthropic": "ANTHROPIC_API_KEY",
-        "openai": "OPENAI_API_KEY",
-        "google": "GEMINI_API_KEY",
-    }
-    for vendor in keys:
-        env[names[vendor]] = f"test-key-{vendor}"
-    return env
+    return vendor_env(fakes, vendors=keys)
 
 
 def _review(
@@ -77,7 +50,7 @@ def test_all_keys_run_classify_then_three_steps_priced_from_the_table(
     vendor_fakes: VendorFakes, capsys: pytest.CaptureFixture[str]
 ) -> None:
     vendor_fakes.reply_json("openai", FEATURE_MEDIUM, usage=Usage(800, 40))  # classify
-    vendor_fakes.reply_json("anthropic", SQLI, usage=Usage(2000, 300, cached_tokens=1000))
+    vendor_fakes.reply_json("anthropic", SQLI_REPLY, usage=Usage(2000, 300, cached_tokens=1000))
     code, report = _review(capsys, _env(vendor_fakes))
     assert code == 0
     assert report["classification"] == {

@@ -10,25 +10,11 @@ import pytest
 
 from reviewbot.cli import main
 from tests.fakeserver.github import FakeGitHub, load_payload, unwrap
-from tests.fakeserver.vendors import VendorFakes
+from tests.fakeserver.replies import SQLI_REPLY
+from tests.fakeserver.vendors import VendorFakes, vendor_env
 
 ROOT = Path(__file__).resolve().parents[2]
 REPO = "Codertocat/Hello-World"
-SQLI = {
-    "summary": "The refund query is built from user input.",
-    "findings": [
-        {
-            "path": "shop/payments.py",
-            "line": 19,
-            "end_line": 21,
-            "severity": "critical",
-            "category": "CWE-89 sql-injection",
-            "title": "SQL injection in refund_payment",
-            "body": "order_id is interpolated into the SQL text.",
-            "suggestion": None,
-        }
-    ],
-}
 
 
 @pytest.fixture
@@ -80,16 +66,8 @@ def test_sql_injection_example_renders_the_finding_linked_to_its_line(
     vendor_fakes.reply_json(
         "openai", {"change_type": "feature", "risk": "medium", "rationale": "x"}
     )
-    vendor_fakes.reply_json("anthropic", SQLI)
-    env = {
-        **_env(github),
-        "ANTHROPIC_API_KEY": "k",
-        "OPENAI_API_KEY": "k",
-        "GEMINI_API_KEY": "k",
-        "ANTHROPIC_BASE_URL": vendor_fakes.base_url("anthropic"),
-        "OPENAI_BASE_URL": vendor_fakes.base_url("openai"),
-        "GOOGLE_GEMINI_BASE_URL": vendor_fakes.base_url("google"),
-    }
+    vendor_fakes.reply_json("anthropic", SQLI_REPLY)
+    env = {**_env(github), **vendor_env(vendor_fakes)}
     assert main(["review", "--repo", REPO, "--pr", "2"], env) == 0
     comment = capsys.readouterr().out
     head = github.pulls[2].data["head"]["sha"]
