@@ -4,7 +4,6 @@ FROM python:3.12-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.m[d] ./
 COPY reviewbot ./reviewbot
-COPY prompts ./prompts
 RUN pip install --no-cache-dir --disable-pip-version-check --root-user-action=ignore "setuptools>=69" wheel \
  && pip wheel --no-cache-dir --disable-pip-version-check --no-deps --no-build-isolation --wheel-dir /wheels .
 

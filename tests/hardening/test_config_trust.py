@@ -48,7 +48,7 @@ def config_edit_diff(new_text: str) -> str:
     """A diff that edits the config file, plus a tampered prompt template."""
     lines = new_text.splitlines()
     body = "".join(f"+{line}\n" for line in lines)
-    prompt = "prompts/steps/security.system.md.j2"
+    prompt = "reviewbot/prompts/steps/security.system.md.j2"
     return (
         SQL_DIFF.read_text()
         + f"diff --git a/{CONFIG_PATH} b/{CONFIG_PATH}\nindex 1111111..2222222 100644\n"
