@@ -1,4 +1,8 @@
-"""``python -m bench``: run every measurement, print the table, write JSON and RESULTS.md."""
+"""``python -m bench``: run every measurement and print the results page to stdout.
+
+Nothing is written unless ``--write`` is given: then the JSON goes to
+``bench/results/latest.json`` and the page to the tracked ``bench/RESULTS.md``.
+"""
 
 from __future__ import annotations
 
@@ -46,9 +50,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--latency", type=float, default=2.0, help="fake vendor delay per review call, s"
     )
-    parser.add_argument("--json", type=Path, default=HERE / "results" / "latest.json")
-    parser.add_argument("--md", type=Path, default=HERE / "RESULTS.md", help="markdown copy")
-    parser.add_argument("--no-md", action="store_true", help="do not rewrite the markdown")
+    parser.add_argument(
+        "--write", action="store_true", help="also write the JSON and bench/RESULTS.md"
+    )
+    parser.add_argument(
+        "--json", type=Path, default=None, help="with --write: JSON path (results/latest.json)"
+    )
+    parser.add_argument(
+        "--md", type=Path, default=None, help="with --write: markdown path (bench/RESULTS.md)"
+    )
+    parser.add_argument("--no-md", action="store_true", help="with --write: only the JSON")
     return parser
 
 
@@ -101,14 +112,24 @@ def _say(text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the bench; exit 0 (targets are reported, not enforced)."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not args.write and (args.json or args.md or args.no_md):
+        parser.error("--json, --md and --no-md only apply with --write")
     runs = args.runs or (2 if args.quick else 5)
     results = run(runs, args.latency, args.quick)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=2) + "\n")
     text = markdown(results)
     print(text)
+    if not args.write:
+        print("bench: nothing written (add --write to save the results)", file=sys.stderr)
+        return 0
+    json_path: Path = args.json or HERE / "results" / "latest.json"
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(results, indent=2) + "\n")
+    written = [json_path]
     if not args.no_md:
-        args.md.write_text(text)
-    print(f"bench: wrote {args.json}" + ("" if args.no_md else f" and {args.md}"), file=sys.stderr)
+        md_path: Path = args.md or HERE / "RESULTS.md"
+        md_path.write_text(text)
+        written.append(md_path)
+    print("bench: wrote " + " and ".join(map(str, written)), file=sys.stderr)
     return 0

@@ -18,7 +18,7 @@ from bench.prs import GenPR, code_pr
 from tests.fakeserver.github import FakeGitHub, load_payload
 
 ROOT = Path(__file__).resolve().parents[1]
-PAYLOAD = Path("/work/shared/realdata/webhooks/octokit-webhooks/pull_request.opened.payload.json")
+PAYLOAD = ROOT / "tests/data/realdata/webhooks/octokit-webhooks/pull_request.opened.payload.json"
 REPO = "Codertocat/Hello-World"
 
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REALDATA_DIFFS = Path("/work/shared/realdata/diffs")
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+ROOT = Path(__file__).resolve().parents[1]
+REALDATA_DIFFS = ROOT / "tests" / "data" / "realdata" / "diffs"
+EXAMPLES = ROOT / "examples"
 _WORDS = (
     "order", "user", "total", "price", "cache", "token", "items", "result", "value", "count",
     "record", "buffer", "client", "request", "config", "handler", "report", "index", "name",
@@ -168,7 +169,7 @@ def mixed_pr(name: str, lines: int, seed: int) -> GenPR:
 
 
 def real_diffs() -> list[tuple[str, bytes]]:
-    """The real diffs in ``/work/shared/realdata/diffs`` ([] when the folder is missing)."""
+    """The real diffs in ``tests/data/realdata/diffs`` ([] when the folder is missing)."""
     if not REALDATA_DIFFS.is_dir():
         return []
     return [(p.name, p.read_bytes()) for p in sorted(REALDATA_DIFFS.glob("*.diff"))]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-COMMAND = "python -m bench"
+COMMAND = "python -m bench --write"
 
 
 def _row(name: str, target: str, value: str, met: bool | None) -> dict[str, Any]:
@@ -244,7 +244,7 @@ def markdown(r: dict[str, Any]) -> str:
         rows,
     )
     if sz["real_skipped"]:
-        lines += ["", "(/work/shared/realdata/diffs not found: real diffs skipped.)"]
+        lines += ["", "(tests/data/realdata/diffs not found: real diffs skipped.)"]
     cs = r["cold_start"]
     lines += [
         "",

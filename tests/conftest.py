@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-REALDATA = ROOT.parent / "shared" / "realdata"
+# Real third-party data (payloads, diffs), committed with its provenance: see its README.md.
+REALDATA = ROOT / "tests" / "data" / "realdata"
 
 _SCRUB = (
     "ANTHROPIC_API_KEY",
@@ -64,9 +65,13 @@ def _guard(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
 
 @pytest.fixture
 def realdata() -> Path:
-    """The shared folder of real third-party test data."""
-    if not REALDATA.is_dir():
-        pytest.fail(f"real test data not found at {REALDATA}")
+    """The folder of real third-party test data (``tests/data/realdata``, in the repository)."""
+    if not (REALDATA / "sources.json").is_file():
+        pytest.fail(
+            f"real test data missing: {REALDATA} should hold sources.json, webhooks/, diffs/ and"
+            " security/ (it is committed with the repository; restore it with git)",
+            pytrace=False,
+        )
     return REALDATA
 
 

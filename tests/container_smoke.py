@@ -20,7 +20,7 @@ from tests.fakeserver.vendors import ROUTES, VendorFakes, success_body
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT.parent / "shared" / "tools" / "container-smoke"
-REALDATA = ROOT.parent / "shared" / "realdata"
+REALDATA = ROOT / "tests" / "data" / "realdata"
 RUNNER_UID = 1001
 REPO = "Codertocat/Hello-World"
 

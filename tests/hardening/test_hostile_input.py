@@ -37,9 +37,9 @@ from reviewbot.filters import apply_filters
 from reviewbot.redact import redact_text, scan_files
 from reviewbot.render import MARKER, render_comment
 from reviewbot.runner import review
+from tests.conftest import REALDATA
 from tests.hardening.harness import run_module
 
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 REAL_DIFFS = tuple(
     sorted(
         p.read_bytes() for p in [*REALDATA.glob("diffs/*.diff"), *REALDATA.glob("security/*.diff")]
