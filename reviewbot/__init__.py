@@ -1,3 +1,3 @@
 """reviewbot: a multi-vendor pull-request review bot for GitHub Actions."""
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"
