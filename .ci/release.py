@@ -124,7 +124,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--digest", help="sha256:… of the pushed image (release.yml records it)")
     parser.add_argument("--local-image", help="take the digest of this local image (dry run)")
     parser.add_argument("--image", default=default_image(), help="registry repository")
-    parser.add_argument("--repo", default=os.environ.get("GITHUB_REPOSITORY", "reviewbot/reviewbot"))
+    repository = os.environ.get("GITHUB_REPOSITORY", "reviewbot/reviewbot")
+    parser.add_argument("--repo", default=repository, help="owner/name the examples pin")
     parser.add_argument("--push", action="store_true", help="really commit, tag and push")
     args = parser.parse_args(argv)
     try:
@@ -163,7 +164,8 @@ def release(args: argparse.Namespace) -> int:
         print("release: dry run; would commit that action.yml on top of HEAD, then run:")
         for command in commands:
             print("  $ " + " ".join(command).replace("{sha}", "<release-commit>"))
-        print(f"  then re-pin {', '.join(PINNED_FILES)} on the default branch to the release commit")
+        pinned = ", ".join(PINNED_FILES)
+        print(f"  then re-pin {pinned} on the default branch to the release commit")
         return 0
 
     head = git("rev-parse", "HEAD", capture=True)
