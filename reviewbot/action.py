@@ -22,7 +22,7 @@ from reviewbot.actions import (
     write_outputs,
     write_summary,
 )
-from reviewbot.config import Config, parse_config
+from reviewbot.config import Config, override, parse_config
 from reviewbot.domain import PullRequestRef, Review
 from reviewbot.errors import EXIT_GITHUB, EXIT_OK, GitHubError, ReviewbotError
 from reviewbot.findings import inline_candidates
@@ -153,8 +153,18 @@ def _review(
     return runner.exit_code(review, config)
 
 
+_INPUT_NAMES = {
+    "budget_usd": "input budget-usd",
+    "fail_on": "input fail-on",
+    "inline_comments": "input inline-comments",
+}
+
+
 def _apply_inputs(config: Config, inputs: Inputs) -> Config:
-    """The config with the non-empty inputs laid over it (an empty input never overrides)."""
+    """The config with the non-empty inputs laid over it (an empty input never overrides).
+
+    Validated like the config file, so an input cannot set what the file could not.
+    """
     update: dict[str, Any] = {}
     if inputs.budget_usd is not None:
         update["budget_usd"] = inputs.budget_usd
@@ -162,7 +172,7 @@ def _apply_inputs(config: Config, inputs: Inputs) -> Config:
         update["fail_on"] = inputs.fail_on
     if inputs.inline_comments is not None:
         update["inline_comments"] = inputs.inline_comments
-    return config.model_copy(update=update) if update else config
+    return override(config, update, _INPUT_NAMES) if update else config
 
 
 def _model_env(env: Mapping[str, str], inputs: Inputs) -> dict[str, str]:

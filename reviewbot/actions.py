@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
+from reviewbot.config import MAX_USD
 from reviewbot.errors import ConfigError
 
 REVIEW_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
@@ -113,8 +114,11 @@ def parse_inputs(env: Mapping[str, str]) -> Inputs:
             budget = Decimal(budget_text.removeprefix("$"))
         except InvalidOperation:
             budget = None
-        if budget is None or not budget.is_finite() or budget < 0:
-            problems.append(f"input budget-usd: {budget_text!r} is not a number of US dollars >= 0")
+        if budget is None or not budget.is_finite() or not 0 <= budget <= MAX_USD:
+            problems.append(
+                f"input budget-usd: {budget_text!r} is not allowed "
+                f"(allowed: a number of US dollars from 0 to {MAX_USD})"
+            )
             budget = None
     fail_on = read_input(env, "fail-on").lower() or None
     if fail_on is not None and fail_on not in FAIL_ON:

@@ -32,7 +32,8 @@ def classify_heuristic(files: Sequence[FileDiff]) -> Classification | None:
 
     - only docs -> docs/low; only tests -> tests/low;
     - only dependency files -> deps: low when only lockfiles change, medium when a manifest
-      does (new dependencies are a supply-chain risk);
+      does (an added or bumped dependency is a supply-chain risk); the rationale says which
+      dependencies were bumped, added or removed;
     - only config or CI -> config: medium when a CI workflow changes (it runs with
       secrets), else low;
     - at most ``TRIVIAL_MAX_LINES`` changed lines and no code logic -> chore/low;
@@ -62,8 +63,9 @@ def classify_heuristic(files: Sequence[FileDiff]) -> Classification | None:
         dep_files = [f for f in files if f.reviewed or f.skipped is SkipReason.LOCKFILE]
         manifests = [f for f in dep_files if skip_reason(f) is not SkipReason.LOCKFILE]
         if manifests:
-            why = f"dependency manifests changed ({_names(manifests)}): new dependencies"
-            return _decided(ChangeType.DEPS, Risk.MEDIUM, why)
+            why = f"dependency manifests changed ({_names(manifests)})"
+            what = _dependency_changes(manifests)
+            return _decided(ChangeType.DEPS, Risk.MEDIUM, f"{why}: {what}" if what else why)
         return _decided(ChangeType.DEPS, Risk.LOW, f"only lockfiles changed ({names})")
     if only <= {"config", "ci"}:
         if "ci" in only:
@@ -114,6 +116,60 @@ def _all_skipped(files: Sequence[FileDiff]) -> Classification | None:
     if reasons & {SkipReason.LOCKFILE, SkipReason.VENDORED}:
         return None
     return _decided(ChangeType.CHORE, Risk.LOW, f"nothing reviewable changed ({names})")
+
+
+# The dependency a manifest line names: "lodash": "^4" (package.json, composer.json),
+# serde = "1" / serde = { ... } (Cargo.toml, Poetry), httpx>=0.27 (requirements, PEP 621),
+# gem "rails" (Gemfile), golang.org/x/net v0.1.0 (go.mod). Keys that are not dependencies
+# (a package's own name or version, scripts) are left out.
+_DEPENDENCY_LINE = (
+    re.compile(
+        r"""^["']?(?P<name>[@\w][\w.@/-]*)["']?\s*[:=]\s*"""
+        r"""(?:["'](?:[\^~<>=*\d]|v\d|latest|workspace:|npm:|git|file:|link:)|\{\s*\S)"""
+    ),
+    re.compile(
+        r"""^["']?(?P<name>[A-Za-z0-9][\w.-]*)(?:\[[^\]]*\])?\s*(?:===?|>=|<=|~=|!=|[<>^~])"""
+    ),
+    re.compile(r"""^gem\s+["'](?P<name>[^"']+)["']"""),
+    re.compile(r"""^(?:require\s+)?(?P<name>[\w.-]+\.[a-z]{2,}/\S+)\s+v\d"""),
+)
+_NOT_DEPENDENCIES = frozenset(
+    {"name", "version", "description", "private", "license", "author", "main", "type",
+     "edition", "homepage", "repository", "readme", "module", "go", "python", "requires-python"}
+)  # fmt: skip
+
+
+def _dependency_changes(manifests: Sequence[FileDiff], shown: int = 3) -> str:
+    """``bumped lodash; added left-pad``: what the manifests' changed lines do, or ''."""
+    removed: dict[str, None] = {}
+    added: dict[str, None] = {}
+    for f in manifests:
+        for hunk in f.hunks:
+            for line in hunk.lines:
+                name = _dependency_name(line.text) if line.kind != " " else None
+                if name:
+                    (added if line.kind == "+" else removed)[name] = None
+    groups = (
+        ("bumped", [n for n in added if n in removed]),
+        ("added", [n for n in added if n not in removed]),
+        ("removed", [n for n in removed if n not in added]),
+    )
+    parts = []
+    for verb, names in groups:
+        if names:
+            more = len(names) - shown
+            parts.append(f"{verb} {', '.join(names[:shown])}" + (f" and {more} more" * (more > 0)))
+    return "; ".join(parts)
+
+
+def _dependency_name(text: str) -> str | None:
+    stripped = text.strip().rstrip(",")
+    for pattern in _DEPENDENCY_LINE:
+        match = pattern.match(stripped)
+        if match:
+            name = match.group("name")
+            return None if name.lower() in _NOT_DEPENDENCIES else name
+    return None
 
 
 def _has_logic(f: FileDiff, kind: FileKind) -> bool:

@@ -8,17 +8,28 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from reviewbot import __version__
 from reviewbot.errors import EXIT_GITHUB, EXIT_USAGE, ConfigError, ReviewbotError
 
-if TYPE_CHECKING:
-    from reviewbot.config import Config
-
 log = logging.getLogger("reviewbot")
 
 _DEFAULT_CONFIG = ".github/reviewbot.yml"
+
+
+def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """Options that work before and after the subcommand (``-v review`` and ``review -v``).
+
+    A subcommand's copy defaults to SUPPRESS so that it never resets what was given before it.
+    """
+    default: object = False if top else argparse.SUPPRESS
+    parser.add_argument("--version", action="version", version=f"reviewbot {__version__}")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", default=default, help="log progress to stderr"
+    )
+    parser.add_argument(
+        "--debug", action="store_true", default=default, help="show tracebacks and debug logs"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,17 +37,18 @@ def _parser() -> argparse.ArgumentParser:
         prog="reviewbot",
         description="Review a pull request or a diff with several LLM vendors at once.",
     )
-    parser.add_argument("--version", action="version", version=f"reviewbot {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    _global_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     review = sub.add_parser("review", help="review a diff file, stdin, or a GitHub pull request")
+    _global_options(review, top=False)
     source = review.add_mutually_exclusive_group(required=True)
     source.add_argument("--diff", metavar="PATH|-", help="unified diff file, or - for stdin")
     source.add_argument("--repo", metavar="OWNER/NAME", help="GitHub repository (with --pr)")
     review.add_argument("--pr", type=int, metavar="N", help="pull request number (with --repo)")
-    review.add_argument("--post", action="store_true", help="post the comment and review to the PR")
+    review.add_argument(
+        "--post", action="store_true", help="post the comment and review to the PR (with --repo)"
+    )
     review.add_argument(
         "--config",
         metavar="FILE",
@@ -51,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
         help="hard cap on model spend for this run (overrides config)",
     )
 
-    sub.add_parser("action", help="run as a GitHub Action (reads the Actions environment)")
+    action = sub.add_parser("action", help="run as a GitHub Action (reads the Actions environment)")
+    _global_options(action, top=False)
     return parser
 
 
@@ -99,13 +112,30 @@ def _review(args: argparse.Namespace, env: dict[str, str], parser: argparse.Argu
         parser.error("--repo needs --pr N")
     if args.pr is not None and not args.repo:
         parser.error("--pr needs --repo OWNER/NAME")
+    if args.pr is not None and args.pr <= 0:
+        parser.error(f"argument --pr: {args.pr} is not a pull request number (allowed: 1 or more)")
+    if args.post and not args.repo:
+        parser.error("--post needs --repo OWNER/NAME --pr N: a local --diff has no PR to post to")
+    # Before anything runs (or spends money): a result that could not be saved is lost.
+    outputs: dict[str, str | None] = {"--report": args.report, "--ledger": args.ledger}
+    for flag, path in outputs.items():
+        if path is not None:
+            _check_writable(flag, path)
+    if args.report and args.ledger and _same_file(args.report, args.ledger):
+        parser.error("--report and --ledger name the same file; give each its own")
+    for flag, path in outputs.items():
+        if path and args.diff not in (None, "-") and _same_file(path, args.diff):
+            parser.error(f"{flag} {path} would overwrite the --diff being reviewed")
     config_path = args.config
     if config_path is None and Path(_DEFAULT_CONFIG).is_file():
         config_path = _DEFAULT_CONFIG
         log.info("using %s", config_path)
     config = load_config(config_path)
     if args.budget_usd is not None:
-        config = _with_budget(config, args.budget_usd)
+        from reviewbot.config import override
+
+        budget = args.budget_usd.strip().removeprefix("$")
+        config = override(config, {"budget_usd": budget}, {"budget_usd": "--budget-usd"})
 
     if args.repo:
         from reviewbot.local import review_pull_request
@@ -132,13 +162,19 @@ def _review(args: argparse.Namespace, env: dict[str, str], parser: argparse.Argu
     )
 
 
-def _with_budget(config: Config, text: str) -> Config:
-    from decimal import Decimal, InvalidOperation
+def _check_writable(flag: str, path: str) -> None:
+    """Raise ``ConfigError`` naming ``flag`` when ``path`` cannot be created or written."""
+    target = Path(path)
+    if target.is_dir():
+        raise ConfigError(f"{flag}: cannot write {path}: it is a directory; give a file path")
+    folder = target.parent
+    if not folder.is_dir():
+        raise ConfigError(f"{flag}: cannot write {path}: the directory {folder} does not exist")
+    exists = target.exists()
+    if not os.access(target if exists else folder, os.W_OK):
+        where = path if exists else f"the directory {folder}"
+        raise ConfigError(f"{flag}: cannot write {path}: {where} is not writable")
 
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ConfigError(f"--budget-usd: {text!r} is not a number of US dollars") from None
-    if value < 0:
-        raise ConfigError("--budget-usd: must be >= 0")
-    return config.model_copy(update={"budget_usd": value})
+
+def _same_file(one: str, other: str) -> bool:
+    return os.path.realpath(one) == os.path.realpath(other)

@@ -155,6 +155,7 @@ class CommentView:
     files: tuple[FileRow, ...]  # at most _MAX_FILE_ROWS; the rest are counted, not listed
     skipped_count: int
     reviewed_count: int
+    model_ran: bool  # some review step ran to the end; else only the deterministic checks did
     notes: tuple[str, ...]
     cost_usd: Decimal
     unpriced: bool
@@ -269,16 +270,24 @@ def _skipped(files: tuple[FileDiff, ...]) -> tuple[SkipGroup, ...]:
     return tuple(groups)
 
 
+def _model_ran(review: Review) -> bool:
+    return any(s.name in REVIEW_STEPS and s.status == "ok" for s in review.steps)
+
+
 def _verdict(review: Review, counts: Counter[Severity]) -> tuple[str, str]:
-    ran = [s for s in review.steps if s.name in REVIEW_STEPS and s.status == "ok"]
+    """The headline; it says "not reviewed by a model" exactly when the footer does."""
+    ran = _model_ran(review)
     failed = [s.name for s in review.steps if s.status == "failed"]
     if counts:
         worst = max(counts, key=lambda sev: sev.rank)
         parts = [f"{counts[sev]} {sev.value}" for sev in Severity if counts[sev]]
         noun = "finding" if sum(counts.values()) == 1 else "findings"
         emoji, text = EMOJI[worst], f"{', '.join(parts)} {noun}"
+        if not ran:
+            text += " · not reviewed by a model"
     elif not ran:
-        emoji, text = "⚪", "Not reviewed: no review step ran"
+        emoji = "⚪"
+        text = "Not reviewed by a model" + ("" if failed else ": no review step ran")
     else:
         emoji, text = "✅", "No findings"
     if failed:
@@ -324,6 +333,7 @@ def build(review: Review) -> CommentView:
         ),
         skipped_count=sum(1 for f in review.files if not f.reviewed),
         reviewed_count=sum(1 for f in review.files if f.reviewed),
+        model_ran=_model_ran(review),
         notes=tuple(clean(n, 1000) for n in review.notes),
         cost_usd=review.cost_usd,
         unpriced=any(a.cost_usd is None for s in review.steps for a in s.attempts),

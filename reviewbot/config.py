@@ -3,46 +3,54 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
+import annotated_types
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+from pydantic.fields import FieldInfo
 
 from reviewbot.domain import ChangeType, ModelRef, Risk, Severity
 from reviewbot.errors import ConfigError
 
 FailOn = Literal["none", "info", "low", "medium", "high", "critical"]
+BUILT_IN_PROVIDERS: tuple[str, ...] = ("anthropic", "openai", "google")
+# Far above any real run, and small enough that rounding a cost or a budget to cents stays
+# within Decimal's default 28-digit precision.
+MAX_USD = Decimal(1_000_000)
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _check_models(value: list[str]) -> list[str]:
-    for item in value:
-        ModelRef.parse(item)  # raises ValueError with the expected form
+def _check_model(value: str) -> str:
+    ModelRef.parse(value)  # raises ValueError with the expected form
     return value
+
+
+# One item of a chain; validated one by one so that an error names its index.
+ModelName = Annotated[str, AfterValidator(_check_model)]
 
 
 class StepConfig(_Strict):
     """One step: its model chain (primary first), risk-specific chains and when to skip it."""
 
-    models: list[str] = Field(default_factory=list)
-    by_risk: dict[Risk, list[str]] = Field(default_factory=dict)
+    models: list[ModelName] = Field(default_factory=list)
+    by_risk: dict[Risk, list[ModelName]] = Field(default_factory=dict)
     skip_for: list[ChangeType] = Field(default_factory=list)
     max_output_tokens: int = Field(default=4096, ge=64, le=64000)
-
-    _v_models = field_validator("models")(_check_models)
-
-    @field_validator("by_risk")
-    @classmethod
-    def _v_by_risk(cls, value: dict[Risk, list[str]]) -> dict[Risk, list[str]]:
-        for chain in value.values():
-            _check_models(chain)
-        return value
 
     def all_models(self) -> tuple[ModelRef, ...]:
         """Every model any chain of this step may use, ``models`` first."""
@@ -86,18 +94,18 @@ class ProviderConfig(_Strict):
 class Price(_Strict):
     """USD per 1M tokens."""
 
-    input: Decimal = Field(ge=0)
-    output: Decimal = Field(ge=0)
-    cached_input: Decimal | None = Field(default=None, ge=0)
-    cache_write: Decimal | None = Field(default=None, ge=0)
+    input: Decimal = Field(ge=0, le=MAX_USD)
+    output: Decimal = Field(ge=0, le=MAX_USD)
+    cached_input: Decimal | None = Field(default=None, ge=0, le=MAX_USD)
+    cache_write: Decimal | None = Field(default=None, ge=0, le=MAX_USD)
 
 
 class Config(_Strict):
     """The whole configuration, defaults merged in."""
 
     version: Literal[1] = 1
-    budget_usd: Decimal = Field(default=Decimal("1.00"), ge=0)
-    step_timeout_s: float = Field(default=180, gt=0, le=3600)
+    budget_usd: Decimal = Field(default=Decimal("1.00"), ge=0, le=MAX_USD)
+    step_timeout_s: float = Field(default=180, gt=0, le=3600, allow_inf_nan=False)
     max_retries: int = Field(default=2, ge=0, le=10)
     steps: Steps
     providers: dict[str, ProviderConfig] = Field(default_factory=dict)
@@ -117,7 +125,7 @@ class Config(_Strict):
     @classmethod
     def _v_providers(cls, value: dict[str, ProviderConfig]) -> dict[str, ProviderConfig]:
         for name in value:
-            if name in ("anthropic", "openai", "google"):
+            if name in BUILT_IN_PROVIDERS:
                 raise ValueError(f"{name!r} is built in; pick another name for a custom endpoint")
         return value
 
@@ -182,10 +190,63 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _key_path(loc: tuple[Any, ...]) -> str:
+    """``steps.security.models[0]``: list indexes in brackets, as a user reads them."""
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path
+
+
+def _field_at(loc: tuple[Any, ...]) -> FieldInfo | None:
+    """The schema field that ``loc`` points into (dict keys and list indexes skipped)."""
+    model: type[BaseModel] | None = Config
+    field: FieldInfo | None = None
+    skip_key = False
+    for part in loc:
+        if skip_key or isinstance(part, int):
+            skip_key = False
+            continue
+        field = model.model_fields.get(str(part)) if model is not None else None
+        if field is None:
+            return None
+        annotation = field.annotation
+        if get_origin(annotation) in (dict, list):
+            skip_key = get_origin(annotation) is dict
+            annotation = get_args(annotation)[-1]
+        model = (
+            annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel)
+            else None
+        )
+    return field
+
+
+def _allowed_range(loc: tuple[Any, ...]) -> str:
+    """`` (allowed: a number from 0 to 1000000)`` for a bounded numeric key, else ''."""
+    field = _field_at(loc)
+    if field is None:
+        return ""
+    low = high = ""
+    for item in field.metadata:
+        if isinstance(item, annotated_types.Ge):
+            low = f"from {item.ge}"
+        elif isinstance(item, annotated_types.Gt):
+            low = f"above {item.gt}"
+        elif isinstance(item, annotated_types.Le):
+            high = f"to {item.le}" if low.startswith("from") else f"up to {item.le}"
+        elif isinstance(item, annotated_types.Lt):
+            high = f"below {item.lt}"
+    if not (low or high):
+        return ""
+    kind = "a whole number" if field.annotation is int else "a number"
+    return f" (allowed: {' '.join(p for p in (kind, low, high) if p)})"
+
+
 def _describe(error: ValidationError, source: str) -> str:
     lines = [f"{source}: invalid configuration"]
     for item in error.errors():
-        path = ".".join(str(p) for p in item["loc"]) or "(top level)"
+        path = _key_path(item["loc"]) or "(top level)"
         kind = item["type"]
         if kind == "extra_forbidden":
             parent = item["loc"][:-1]
@@ -197,11 +258,12 @@ def _describe(error: ValidationError, source: str) -> str:
             )
             lines.append(f"  {path}: {hint}")
         else:
-            message = item["msg"]
+            message = item["msg"].removeprefix("Value error, ")
             ctx = item.get("ctx") or {}
             if "expected" in ctx and str(ctx["expected"]) not in message:
                 message = f"{message} (allowed: {ctx['expected']})"
-            lines.append(f"  {path}: {message}; got {item.get('input')!r}")
+            bounds = _allowed_range(item["loc"])
+            lines.append(f"  {path}: {message}; got {item.get('input')!r}{bounds}")
     return "\n".join(lines)
 
 
@@ -241,9 +303,64 @@ def parse_config(text: str | None, source: str = "config") -> Config:
                 f"{source}: the top level must be a mapping of keys, got {type(user).__name__}"
             )
     try:
-        return Config.model_validate(_merge(_defaults(), user))
+        config = Config.model_validate(_merge(_defaults(), user))
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source)) from None
+    problems = _unknown_providers(config)
+    if problems:
+        raise ConfigError("\n".join([f"{source}: invalid configuration", *problems]))
+    return config
+
+
+def _unknown_providers(config: Config) -> list[str]:
+    """A line per model whose provider is neither built in nor declared under ``providers:``."""
+    known = ", ".join(BUILT_IN_PROVIDERS)
+    if config.providers:
+        known += f", {', '.join(config.providers)} (from providers:)"
+    refs: list[tuple[str, str]] = []
+    for name in Steps.model_fields:
+        step = config.steps.get(name)
+        refs += [(f"steps.{name}.models[{i}]", m) for i, m in enumerate(step.models)]
+        for risk, chain in step.by_risk.items():
+            refs += [(f"steps.{name}.by_risk.{risk.value}[{i}]", m) for i, m in enumerate(chain)]
+    refs.append(("baseline", config.baseline))
+    problems = []
+    for path, text in refs:
+        provider = ModelRef.parse(text).provider
+        if provider not in BUILT_IN_PROVIDERS and provider not in config.providers:
+            problems.append(
+                f"  {path}: unknown provider {provider!r} in {text!r}; known providers: {known};"
+                " an OpenAI-compatible endpoint can be added under providers:"
+            )
+    return problems
+
+
+def override(config: Config, values: Mapping[str, Any], names: Mapping[str, str]) -> Config:
+    """``config`` with ``values`` laid over it, validated like the file (``model_copy`` is not).
+
+    Args:
+        config: A validated config.
+        values: Config keys (``budget_usd``) and their new values, e.g. as typed by the user.
+        names: How the user wrote each key (``--budget-usd``, ``input budget-usd``), for errors.
+
+    Returns:
+        The new, validated config.
+
+    Raises:
+        ConfigError: A value is not allowed; the message names the flag or input and the range.
+    """
+    try:
+        return Config.model_validate({**config.model_dump(), **values})
+    except ValidationError as exc:
+        problems = []
+        for item in exc.errors():
+            loc = tuple(item["loc"])
+            key = str(loc[0]) if loc else ""
+            problems.append(
+                f"{names.get(key, key)}: {item.get('input')!r} is not allowed: "
+                f"{item['msg'].removeprefix('Value error, ')}{_allowed_range(loc)}"
+            )
+        raise ConfigError("; ".join(problems)) from None
 
 
 def load_config(path: str | None) -> Config:

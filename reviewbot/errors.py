@@ -63,8 +63,12 @@ class ProviderError(ReviewbotError):
         self.usage = usage or Usage()
 
     def __str__(self) -> str:
-        status = f" (HTTP {self.status})" if self.status else ""
-        return f"{self.kind.value}{status}: {self.args[0]}"
+        """What went wrong, e.g. ``HTTP 529: Overloaded``; without ``kind``, shown beside it."""
+        message = str(self.args[0])
+        status = f"HTTP {self.status}"
+        if not self.status or message.startswith(status):
+            return message
+        return f"{status}: {message}" if message else status
 
 
 class OutputError(ProviderError):

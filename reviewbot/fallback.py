@@ -119,7 +119,7 @@ async def run_chain(
             message = _short(exc, ctx.pool.secrets())
             attempts.append(_attempt(ref, "failed", exc.kind, message, usage, t0, ctx))
             ctx.budget.settle(reserved, attempts[-1].cost_usd)
-            log.warning("%s: %s failed: %s", call.step, ref, message)
+            log.warning("%s: %s failed (%s): %s", call.step, ref, exc.kind.value, message)
             continue
         except TimeoutError:
             message = f"no reply within the step deadline ({ctx.timeout_s:g} s)"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from reviewbot import report as report_mod
 from reviewbot.config import Config
@@ -15,6 +16,10 @@ from reviewbot.render import render_comment
 from reviewbot.runner import exit_code, review
 
 log = logging.getLogger(__name__)
+
+# A step skipped for lack of a key says so as ``no OPENAI_API_KEY`` (one per model it could use).
+_NO_KEY = re.compile(r"\bno ([A-Z][A-Z0-9_]*)\b")
+_KEY_ORDER = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY")
 
 
 def review_diff_file(
@@ -83,18 +88,52 @@ def _emit(
 ) -> int:
     if not result.files:
         print("reviewbot: nothing to review (the diff is empty)", file=sys.stderr)
-    model_steps = [s for s in result.steps if s.reason != "heuristic"]
-    if model_steps and all((s.reason or "").startswith("no ") for s in model_steps):
-        print(
-            "reviewbot: no vendor keys set, so only the deterministic checks ran; set "
-            "ANTHROPIC_API_KEY, OPENAI_API_KEY and GEMINI_API_KEY to run the model reviews",
-            file=sys.stderr,
-        )
+    hint = key_hint(result)
+    if hint:
+        print(hint, file=sys.stderr)
     text = report_mod.dumps(result) if output_format == "json" else render_comment(result)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()  # the review is out before a late write error
+    problems = []
     if report:
-        with open(report, "w", encoding="utf-8") as handle:
-            handle.write(report_mod.dumps(result))
+        try:
+            with open(report, "w", encoding="utf-8") as handle:
+                handle.write(report_mod.dumps(result))
+        except OSError as exc:
+            problems.append(f"--report: cannot write {report}: {exc.strerror or exc}")
     if ledger:
-        report_mod.append_ledger(ledger, result)
+        try:
+            report_mod.append_ledger(ledger, result)
+        except OSError as exc:
+            problems.append(f"--ledger: cannot write {ledger}: {exc.strerror or exc}")
+    if problems:
+        raise ConfigError("; ".join(problems) + " (the review itself was printed on stdout)")
     return exit_code(result, config)
+
+
+def key_hint(result: Review) -> str | None:
+    """What to export when a model step was skipped for lack of a key, else None."""
+    keyless = [s for s in result.steps if s.status == "skipped" and _NO_KEY.search(s.reason or "")]
+    if not keyless:
+        return None
+    found = {key for s in keyless for key in _NO_KEY.findall(s.reason or "")}
+    keys = [k for k in _KEY_ORDER if k in found] + sorted(found.difference(_KEY_ORDER))
+    ran = any(s.attempts for s in result.steps)
+    outcome = "only the deterministic checks ran" if not ran else "the other steps ran"
+    if len(keyless) == 1:
+        step = keyless[0]
+        chain_order = list(dict.fromkeys(_NO_KEY.findall(step.reason or "")))
+        return (
+            f"reviewbot: the {step.name} step was skipped ({step.reason}), so {outcome}; "
+            f"set {_join(chain_order, 'or')} to run it"
+        )
+    names = _join([s.name for s in keyless], "and")
+    if len(keyless) == len(result.steps):
+        why = f"no vendor keys set: {names} were skipped"
+    else:
+        why = f"{names} were skipped for lack of an API key"
+    return f"reviewbot: {why}, so {outcome}; set {_join(keys, 'and')} to run them"
+
+
+def _join(items: Sequence[str], last: str) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"

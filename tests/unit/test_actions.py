@@ -193,6 +193,14 @@ def test_invalid_inputs_are_all_named() -> None:
     assert "allowed: none, info, low, medium, high, critical" in message
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "-0.01", "1e400", "$1e7"])
+def test_budget_input_outside_what_the_config_allows_is_named(value: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_inputs({"INPUT_GITHUB-TOKEN": "t", "INPUT_BUDGET-USD": value})
+    assert f"input budget-usd: {value!r}" in str(info.value)
+    assert "allowed: a number of US dollars from 0 to 1000000" in str(info.value)
+
+
 def test_github_token_env_is_a_fallback() -> None:
     assert parse_inputs({"GITHUB_TOKEN": "env-token"}).github_token == "env-token"
 

@@ -58,6 +58,31 @@ def test_manifest_change_is_medium_risk_deps() -> None:
     assert "package.json" in c.rationale
 
 
+@pytest.mark.parametrize(
+    ("path", "removed", "added", "said"),
+    [
+        ("package.json", ['  "lodash": "^4.17.20"'], ['  "lodash": "^4.17.21"'], "bumped lodash"),
+        ("requirements.txt", [], ["httpx>=0.27", "rich==13.7.1"], "added httpx, rich"),
+        ("Cargo.toml", ['serde = { version = "1", features = ["derive"] }'], [], "removed serde"),
+        ("go.mod", ["\tgolang.org/x/net v0.17.0"], ["\tgolang.org/x/net v0.23.0"],
+         "bumped golang.org/x/net"),
+        ("Gemfile", ['gem "rails", "~> 7.0"'], ['gem "rails", "~> 7.1"', 'gem "pg"'],
+         "bumped rails; added pg"),
+    ],
+)  # fmt: skip
+def test_deps_rationale_says_what_happened_to_which_dependency(
+    path: str, removed: list[str], added: list[str], said: str
+) -> None:
+    c = classify_heuristic([fd(path, added, removed)])
+    assert c is not None and c.change_type is ChangeType.DEPS
+    assert c.rationale == f"dependency manifests changed ({path}): {said}"
+
+
+def test_deps_rationale_claims_nothing_it_cannot_read() -> None:
+    c = classify_heuristic([fd("package.json", ['  "description": "a shop"'], [])])
+    assert c is not None and c.rationale == "dependency manifests changed (package.json)"
+
+
 def test_ci_workflow_change_is_at_least_medium() -> None:
     ci = classify_heuristic([fd(".github/workflows/release.yml"), fd("tox.ini")])
     assert ci is not None and (ci.change_type, ci.risk) == (ChangeType.CONFIG, Risk.MEDIUM)

@@ -146,3 +146,171 @@ def test_fail_on_turns_a_finding_into_exit_1(
     config.write_text("fail_on: high\n")
     diff = str(ROOT / "examples" / "leaked_aws_key.diff")
     assert main(["review", "--diff", diff, "--config", str(config)], {}) == 1
+
+
+# ---------------------------------------------------------------- rough edges a new user hit
+
+EXAMPLES = ROOT / "examples"
+SQL = str(EXAMPLES / "sql_injection.diff")
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reviewbot", *args],
+        capture_output=True, text=True, timeout=60, cwd=ROOT, env={"PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "abc", "1e400", "sNaN"])
+def test_a_budget_that_is_not_a_usable_amount_is_a_usage_error_naming_the_flag(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["review", "--diff", SQL, f"--budget-usd={value}"], {}) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # refused before any review ran
+    assert "--budget-usd" in captured.err and "allowed: a number from 0 to 1000000" in captured.err
+    assert "internal error" not in captured.err
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ("budget_usd: .nan", "budget_usd"),
+        ("budget_usd: '1e400'", "budget_usd"),
+        ("step_timeout_s: .nan", "step_timeout_s"),
+        ("step_timeout_s: .inf", "step_timeout_s"),
+        ("max_review_tokens: -5", "max_review_tokens"),
+        ("prices: {'openai:gpt-5.4': {input: '1e400', output: 1}}", "prices.openai:gpt-5.4.input"),
+    ],
+)
+def test_config_numbers_must_be_finite_and_in_range(
+    line: str, key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "reviewbot.yml"
+    config.write_text(line + "\n")
+    assert main(["review", "--diff", SQL, "--config", str(config)], {}) == 2
+    err = capsys.readouterr().err
+    assert str(config) in err and f"{key}:" in err and "(allowed: a " in err
+    assert "internal error" not in err
+
+
+@pytest.mark.parametrize("flag", ["--report", "--ledger"])
+@pytest.mark.parametrize("bad", ["missing/dir/out.json", "."])
+def test_an_output_path_that_cannot_be_written_is_refused_before_the_review(
+    flag: str, bad: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = str(tmp_path / bad)
+    assert main(["review", "--diff", SQL, flag, path], {}) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing was reviewed (no money spent) before the refusal
+    assert f"{flag}: cannot write {path}" in captured.err
+    assert "internal error" not in captured.err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_report_that_fails_late_keeps_the_printed_review(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["review", "--diff", SQL, "--report", "/dev/full"], {}) == 2
+    captured = capsys.readouterr()
+    assert captured.out.startswith("<!-- reviewbot:summary -->")
+    assert "--report: cannot write /dev/full" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--diff", SQL, "--post"], "--post needs --repo"),
+        (["--repo", "o/r", "--pr", "0"], "--pr: 0 is not a pull request number"),
+        (
+            ["--diff", SQL, "--report", "TMP/same.json", "--ledger", "TMP/same.json"],
+            "the same file",
+        ),
+        (["--diff", "COPY", "--report", "COPY"], "would overwrite the --diff"),
+    ],
+)
+def test_flag_combinations_that_would_be_ignored_or_destructive_are_refused(
+    args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "change.diff"  # a copy: the overwrite case must not touch examples/
+    copy.write_bytes(Path(SQL).read_bytes())
+    with pytest.raises(SystemExit) as exited:
+        main(
+            [
+                "review",
+                *(str(copy) if a == "COPY" else a.replace("TMP", str(tmp_path)) for a in args),
+            ],
+            {},
+        )
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and captured.out == ""
+    assert copy.read_bytes() == Path(SQL).read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["change.diff"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["review", "--diff", "examples/docs_only.diff", "-v"],
+        ["review", "-v", "--debug", "--diff", "examples/docs_only.diff"],
+        ["-v", "review", "--diff", "examples/docs_only.diff", "--debug"],
+        ["action", "--debug", "--version"],
+    ],
+)
+def test_global_options_work_on_both_sides_of_the_subcommand(args: list[str]) -> None:
+    proc = _run(*args)
+    assert proc.returncode == 0, proc.stderr
+    assert "unrecognized arguments" not in proc.stderr
+
+
+def test_verbose_after_the_subcommand_logs_like_before_it(tmp_path: Path) -> None:
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "reviewbot.yml").write_text("fail_on: none\n")
+    for args in (["-v", "review"], ["review", "-v"], ["review", "--verbose"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "reviewbot", *args, "--diff", SQL],
+            capture_output=True, text=True, timeout=60, cwd=tmp_path, env={"PATH": "/usr/bin:/bin"},
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        assert "reviewbot: INFO: using .github/reviewbot.yml" in proc.stderr, args
+
+
+@pytest.mark.parametrize(
+    ("config", "path"),
+    [
+        ("steps: {security: {models: [foo:bar]}}", "steps.security.models[0]"),
+        ("steps: {quality: {by_risk: {low: [openai:gpt-5-mini, foo:bar]}}}",
+         "steps.quality.by_risk.low[1]"),
+        ("baseline: foo:bar", "baseline"),
+    ],
+)  # fmt: skip
+def test_a_model_of_an_unknown_provider_is_a_config_error(
+    config: str, path: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "reviewbot.yml"
+    file.write_text(
+        config + "\nproviders: {deepseek: {base_url: 'https://api.deepseek.com/v1',"
+        " api_key_env: DEEPSEEK_API_KEY}}\n"
+    )
+    assert main(["review", "--diff", SQL, "--config", str(file)], {}) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert str(file) in captured.err and f"{path}: unknown provider 'foo'" in captured.err
+    assert "known providers: anthropic, openai, google, deepseek" in captured.err
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.diff")))
+def test_every_example_without_keys_says_which_key_to_set(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, report = _json(capsys, "--diff", str(EXAMPLES / name))
+    assert code == 0
+    keyless = [s for s in report["steps"] if s["status"] == "skipped" and "_API_KEY" in s["reason"]]
+    assert keyless, "with no keys, some model step is skipped for lack of one"
+    main(["review", "--diff", str(EXAMPLES / name)], {})
+    err = capsys.readouterr().err
+    hint = [line for line in err.splitlines() if "API_KEY to run" in line or "_API_KEY or " in line]
+    assert hint, err
+    for step in keyless:
+        assert step["name"] in hint[0]

@@ -7,10 +7,14 @@ import json
 import re
 from decimal import Decimal
 
+from reviewbot.config import parse_config
 from reviewbot.diff import parse_diff
-from reviewbot.domain import Finding, Severity, StepResult
+from reviewbot.domain import ErrorKind, Finding, Severity, StepResult
+from reviewbot.errors import ProviderError
 from reviewbot.findings import anchor, dedupe
+from reviewbot.providers.fake import FakeProvider
 from reviewbot.render import MARKER, md_code, render_comment, tokens, usd
+from reviewbot.runner import review
 from reviewbot.schema import parse_review
 from tests.golden.reviews import PR, all_ok, no_keys
 
@@ -137,3 +141,76 @@ def test_a_finding_on_the_pr_description_is_not_linked_as_a_file() -> None:
     text = render_comment(review)
     assert "The description tries to steer the review" in text
     assert "/blob/" not in text.split("### Steps")[0]
+
+
+# ---------------------------------------------------------------- what a new user reads
+
+
+def _ends(text: str) -> tuple[str, str]:
+    lines = text.strip().splitlines()
+    return lines[1], lines[-1]  # the headline (after the marker) and the footer
+
+
+def test_headline_and_footer_agree_in_every_state() -> None:
+    base = all_ok()
+    failed = tuple(
+        StepResult(s.name, "failed", "every model in the chain failed", None, s.attempts)
+        for s in base.steps
+    )
+    lockfile_only = tuple(f for f in base.files if f.skipped is not None)
+    nothing = tuple(
+        StepResult(s.name, "skipped", "nothing to review: every file was skipped")
+        for s in base.steps
+    )
+    secret = Finding(
+        "secrets", Severity.CRITICAL, "CWE-798 hardcoded-secret", "shop/orders.py", 41, None,
+        "AWS access key committed in shop/orders.py", "Rotate it.",
+    )  # fmt: skip
+    states = {  # name: (review, reviewed by a model)
+        "ok, PR": (base, True),
+        "ok, local diff": (dataclasses.replace(base, pr=None), True),
+        "no keys": (no_keys(), False),
+        "no keys, a committed secret": (dataclasses.replace(no_keys(), findings=(secret,)), False),
+        "every step failed": (dataclasses.replace(base, steps=failed, findings=()), False),
+        "every file skipped": (
+            dataclasses.replace(no_keys(), files=lockfile_only, steps=nothing),
+            False,
+        ),
+    }
+    for name, (state, reviewed) in states.items():
+        headline, footer = _ends(render_comment(state))
+        assert footer.startswith("<sub>") and headline.startswith("## "), name
+        assert ("not reviewed by a model" in headline.lower()) is (not reviewed), name
+        assert ("not reviewed by a model" in footer) is (not reviewed), name
+        assert bool(re.search(r"\d+ files? reviewed", footer)) is reviewed, name
+        assert ("re-runs update this comment" in footer) is (state.pr is not None), name
+        if name == "every step failed":
+            assert "no review step ran" not in headline and "4 steps failed" in headline
+
+
+def test_not_reviewed_section_does_not_imply_a_model_saw_the_rest() -> None:
+    text = render_comment(no_keys())
+    assert "Not sent to any model: 1 of 4 files" not in text
+    assert "Skipped by the filters: 1 of 4 files; no model reviewed the other 3 either" in text
+
+
+def test_a_failed_attempt_names_its_kind_once() -> None:
+    config = parse_config(
+        "steps: {classify: {models: [openai:gpt-5-mini]}, security: {models: ["
+        "anthropic:claude-sonnet-4-6]}, quality: {models: [openai:gpt-5-mini]},"
+        " docs: {models: [openai:gpt-5-mini]}}"
+    )
+    providers = {
+        "openai": FakeProvider(
+            "openai", {"gpt-5-mini": [ProviderError(ErrorKind.CONNECTION, "connection refused")]}
+        ),
+        "anthropic": FakeProvider(
+            "anthropic",
+            {"claude-sonnet-4-6": [ProviderError(ErrorKind.OVERLOADED, "Overloaded", status=529)]},
+        ),
+    }
+    text = render_comment(review(DIFF, config=config, env={}, providers=providers))
+    assert "- **quality** · `openai:gpt-5-mini`: connection: connection refused\n" in text
+    sonnet = "`anthropic:claude-sonnet-4-6`"
+    assert f"- **security** · {sonnet}: overloaded: HTTP 529: Overloaded\n" in text
+    assert "connection: connection:" not in text and "overloaded: overloaded" not in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from reviewbot.domain import ChangeType, FileDiff, Risk, SkipReason
 from reviewbot.filters import apply_filters
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-NAMES = ["sql_injection.diff", "docs_only.diff", "feature.diff", "dependency_bump.diff"]
+NAMES = sorted(p.name for p in EXAMPLES.glob("*.diff"))
 
 
 def load(name: str) -> tuple[FileDiff, ...]:
@@ -24,6 +25,11 @@ def test_example_parses_and_is_listed_in_the_readme(name: str) -> None:
     files = load(name)
     assert files and all(f.additions + f.deletions > 0 for f in files)
     assert f"`{name}`" in (EXAMPLES / "README.md").read_text()
+
+
+def test_every_example_diff_is_listed_in_the_examples_readme() -> None:
+    listed = set(re.findall(r"^- `([^`]+\.diff)`:", (EXAMPLES / "README.md").read_text(), re.M))
+    assert listed == set(NAMES) and len(NAMES) >= 5
 
 
 def test_sql_injection_lines_are_commentable() -> None:
@@ -54,3 +60,4 @@ def test_dependency_bump_skips_the_lockfile_and_is_medium_risk_deps() -> None:
     }
     c = classify_heuristic(files)
     assert c is not None and (c.change_type, c.risk) == (ChangeType.DEPS, Risk.MEDIUM)
+    assert c.rationale.endswith(": bumped lodash")  # not "new dependencies"
