@@ -23,15 +23,17 @@ from reviewbot.actions import (
     write_summary,
 )
 from reviewbot.config import Config, override, parse_config
+from reviewbot.credentials import environment_secrets, mask_secrets
 from reviewbot.domain import PullRequestRef, Review
 from reviewbot.errors import EXIT_GITHUB, EXIT_OK, GitHubError, ReviewbotError
 from reviewbot.findings import inline_candidates
-from reviewbot.github import GitHubClient, PostStatus, PullDiff, PullRequestInfo
+from reviewbot.github import GitHubClient, PostResult, PostStatus, PullDiff, PullRequestInfo
 from reviewbot.inline import inline_comments
 from reviewbot.patches import changes_path
 from reviewbot.render import render_comment
 from reviewbot.report import report_json
 from reviewbot.sanitize import strip_controls
+from reviewbot.vendors import provider_settings
 
 REPORT_NAME = "reviewbot-report.json"
 _VENDOR_KEYS = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY")
@@ -42,6 +44,10 @@ _NOT_FOR_MODELS = (
     "ACTIONS_RUNTIME_TOKEN",
 )
 REFUSED_NOTE = "GitHub refused the inline comments (422); all findings are listed here"
+REVIEW_FORBIDDEN_NOTE = (
+    "GitHub refused the inline comments (403: the token cannot write pull request reviews; "
+    "it needs pull-requests: write); all findings are listed here"
+)
 FORBIDDEN_NOTE = (
     "nothing was posted to the pull request: the token is read-only (403 Resource not "
     "accessible by integration; a pull_request from a fork gets a read-only token). "
@@ -78,6 +84,8 @@ def run_action(env: Mapping[str, str], *, stdout: TextIO | None = None) -> int:
 
 
 def _fail(env: Mapping[str, str], console: Console, message: str, code: int) -> int:
+    # The job summary is not masked by the runner, and an error may quote any credential.
+    message = mask_secrets(message, [*secret_values(env), *environment_secrets(env)])
     console.error(message, title="reviewbot failed")
     hint = {
         2: "Fix the action inputs or the config file named above.",
@@ -130,8 +138,9 @@ def _review(
             f"{inputs.config_path} to review drafts)"
         )
         return EXIT_OK
-    diff = client.diff(number)
     run_env = _model_env(env, inputs)
+    _check_credentials(console, config, run_env)
+    diff = client.diff(number)
     notes = _notes(inputs, info, diff, run_env)
     with console.group(f"reviewbot: reviewing {info.ref.repo}#{number}"):
         for note in notes:
@@ -173,6 +182,19 @@ def _apply_inputs(config: Config, inputs: Inputs) -> Config:
     if inputs.inline_comments is not None:
         update["inline_comments"] = inputs.inline_comments
     return override(config, update, _INPUT_NAMES) if update else config
+
+
+def _check_credentials(console: Console, config: Config, run_env: Mapping[str, str]) -> None:
+    """Mask the keys the config names, then validate every key and base URL (exit 2 if bad).
+
+    Done before any model work so that a malformed key or an http:// endpoint stops the run
+    with an error naming the variable, instead of reaching an HTTP header or the network.
+    """
+    for extra in config.providers.values():
+        value = run_env.get(extra.api_key_env, "")
+        if value.strip():
+            console.mask(value)
+    provider_settings(config, run_env)
 
 
 def _model_env(env: Mapping[str, str], inputs: Inputs) -> dict[str, str]:
@@ -231,12 +253,26 @@ def post_results(
             console.line(f"GitHub refused the inline review (422): {result.message}")
             review = _with_note(review, REFUSED_NOTE)
         elif result.status is PostStatus.FORBIDDEN:
-            return _forbidden(console, review), None
+            # Not yet proof of a read-only token: one that may comment but not review (e.g.
+            # issues: write without pull-requests: write) still gets the summary posted.
+            console.line(f"GitHub refused the inline review (403): {result.message}")
+            result = client.upsert_comment(
+                number, render_comment(_with_note(review, REVIEW_FORBIDDEN_NOTE))
+            )
+            if result.status is PostStatus.FORBIDDEN:
+                return _forbidden(console, review), None
+            return _posted(console, _with_note(review, REVIEW_FORBIDDEN_NOTE), result)
     result = client.upsert_comment(number, render_comment(review))
     if result.status is PostStatus.FORBIDDEN:
         return _forbidden(console, review), None
+    return _posted(console, review, result)
+
+
+def _posted(console: Console, review: Review, result: PostResult) -> tuple[Review, str | None]:
     if result.status is PostStatus.REFUSED:
         raise GitHubError(f"GitHub refused the summary comment (422): {result.message}", status=422)
+    if result.message:  # e.g. GitHub refused to edit the previous comment, so a new one was posted
+        console.line(f"reviewbot: {result.message}")
     console.line(f"reviewbot: summary comment {result.status.value}: {result.url}")
     return review, result.url
 

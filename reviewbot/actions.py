@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
 from reviewbot.config import MAX_USD
+from reviewbot.credentials import clean_credential, escape_forms, mask_secrets
 from reviewbot.errors import ConfigError
 
 REVIEW_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
@@ -95,8 +96,10 @@ def parse_inputs(env: Mapping[str, str]) -> Inputs:
         The validated inputs. An empty input stays None so that it never overrides the config.
     """
     problems: list[str] = []
-    token = read_input(env, "github-token") or env.get("GITHUB_TOKEN", "").strip()
-    if not token:
+    token = _credential(env, "github-token", problems)
+    if not token and not read_input(env, "github-token"):
+        token = _env_credential(env, "GITHUB_TOKEN", problems)
+    if not token and not problems:
         problems.append(
             "input github-token is empty: pass `github-token: ${{ github.token }}` "
             "(the token needs pull-requests: write and contents: read)"
@@ -131,11 +134,11 @@ def parse_inputs(env: Mapping[str, str]) -> Inputs:
             flags[name] = _bool(name, read_input(env, name))
         except ConfigError as exc:
             problems.append(str(exc))
+    keys = {var: _credential(env, name, problems) for name, var in KEY_INPUTS.items()}
     if problems:
         raise ConfigError("; ".join(problems))
-    keys = {var: read_input(env, name) for name, var in KEY_INPUTS.items()}
     return Inputs(
-        github_token=token,
+        github_token=token or "",
         api_keys={var: key for var, key in keys.items() if key},
         config_path=read_input(env, "config") or DEFAULT_CONFIG_PATH,
         pr_number=pr_number,
@@ -146,17 +149,42 @@ def parse_inputs(env: Mapping[str, str]) -> Inputs:
     )
 
 
+def _credential(env: Mapping[str, str], name: str, problems: list[str]) -> str | None:
+    """Input ``name`` as a key or token: stripped, None when empty, a problem when malformed."""
+    upper = name.upper()
+    raw = env.get(f"INPUT_{upper}")
+    if raw is None:
+        raw = env.get(f"INPUT_{upper.replace('-', '_')}")
+    try:
+        return clean_credential(raw, f"input {name}")
+    except ConfigError as exc:
+        problems.append(str(exc))
+        return None
+
+
+def _env_credential(env: Mapping[str, str], name: str, problems: list[str]) -> str | None:
+    try:
+        return clean_credential(env.get(name), name)
+    except ConfigError as exc:
+        problems.append(str(exc))
+        return None
+
+
 def _positive_int(text: str) -> int | None:
     text = text.strip().removeprefix("#")
     return int(text) if text.isdigit() and int(text) > 0 else None
 
 
 def secret_values(env: Mapping[str, str]) -> list[str]:
-    """Every secret the run can see (tokens and vendor keys), for ``::add-mask::``."""
+    """Every secret the run can see (tokens and vendor keys), for ``::add-mask::``.
+
+    Each value as it is set, whitespace included (a malformed key is masked before it is
+    rejected); ``Console.mask`` registers the stripped value and its other forms.
+    """
     names = [f"INPUT_{n.upper()}" for n in ("github-token", *KEY_INPUTS)]
     names += [n.replace("-", "_") for n in names] + list(_SECRET_ENV)
-    values = (env.get(name, "").strip() for name in names)
-    return list(dict.fromkeys(v for v in values if v))
+    values = (env.get(name, "") for name in names)
+    return list(dict.fromkeys(v for v in values if v.strip()))
 
 
 # ---------------------------------------------------------------- event
@@ -261,17 +289,31 @@ class Console:
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream if stream is not None else sys.stdout
+        self._secrets: list[str] = []
 
     def line(self, text: str) -> None:
-        """A plain log line."""
+        """A plain log line, with every masked value (in any form) replaced by ``***``."""
+        self._write(mask_secrets(text, self._secrets))
+
+    def _write(self, text: str) -> None:
         self._stream.write(text + "\n")
         self._stream.flush()
 
     def mask(self, value: str) -> None:
-        """Hide ``value`` (and each of its lines) from the rest of the log."""
-        for part in {value, *value.splitlines()}:
-            if part.strip():
-                self.line(command("add-mask", part))
+        """Hide ``value`` from the rest of the log, in every form a library may print it in.
+
+        ``::add-mask::`` is the one line that carries the value: the stripped value, each of
+        its lines, and its escaped, JSON, URL-encoded and base64 forms. Later lines written
+        through this console are masked by reviewbot too, before the runner sees them.
+        """
+        stripped = value.strip()
+        if not stripped:
+            return
+        self._secrets.append(value)
+        parts = [stripped, *value.splitlines(), *escape_forms([value])]
+        for part in dict.fromkeys(p.strip() for p in parts):
+            if part:
+                self._write(command("add-mask", part))
 
     def notice(self, message: str, title: str | None = None) -> None:
         """A ``::notice::`` annotation."""

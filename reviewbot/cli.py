@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             return run_action(environ)
         return _review(args, environ, parser)
     except ReviewbotError as exc:
-        print(f"reviewbot: error: {exc}", file=sys.stderr)
+        print(f"reviewbot: error: {_masked(exc, environ)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -98,11 +98,18 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         if args.debug:
             raise
         print(
-            f"reviewbot: internal error: {type(exc).__name__}: {exc} "
+            f"reviewbot: internal error: {type(exc).__name__}: {_masked(exc, environ)} "
             "(run with --debug for details and please report it)",
             file=sys.stderr,
         )
         return EXIT_GITHUB
+
+
+def _masked(exc: BaseException, env: Mapping[str, str]) -> str:
+    """The error's text with every key or token of the environment masked, in any form."""
+    from reviewbot.credentials import environment_secrets, mask_secrets
+
+    return mask_secrets(str(exc), environment_secrets(env))
 
 
 def _review(args: argparse.Namespace, env: dict[str, str], parser: argparse.ArgumentParser) -> int:

@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 
+from reviewbot.credentials import check_base_url
 from reviewbot.domain import ChangeType, ModelRef, Risk, Severity
 from reviewbot.errors import ConfigError
 
@@ -86,9 +87,8 @@ class ProviderConfig(_Strict):
     @field_validator("base_url")
     @classmethod
     def _v_url(cls, value: str) -> str:
-        if not value.startswith(("https://", "http://")):
-            raise ValueError("must start with https:// or http://")
-        return value
+        # https only: the key travels with every request (http:// only to a loopback host).
+        return check_base_url(value)
 
 
 class Price(_Strict):

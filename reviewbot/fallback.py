@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 from reviewbot import pricing
 from reviewbot.budget import Budget
 from reviewbot.config import Price
+from reviewbot.credentials import mask_secrets
 from reviewbot.domain import Attempt, ErrorKind, ModelRef, StepResult, Usage
 from reviewbot.errors import ProviderError
 from reviewbot.providers import CompletionRequest
@@ -179,10 +180,11 @@ def _attempt(
 
 
 def _short(exc: ProviderError, secrets: tuple[str, ...] = ()) -> str:
-    """One line of at most 200 characters, with any key a vendor echoed back masked."""
-    text = str(exc).replace("\n", " ")
-    for secret in secrets:
-        text = text.replace(secret, "***")
+    """One line of at most 200 characters, with any key a vendor echoed back masked.
+
+    Masking comes first: cutting first could split a key so that the mask no longer matches.
+    """
+    text = " ".join(mask_secrets(str(exc), secrets).split())
     return text if len(text) <= 200 else text[:199] + "…"
 
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from reviewbot import report as report_mod
 from reviewbot.config import Config
+from reviewbot.credentials import clean_credential
 from reviewbot.diff import read_diff
 from reviewbot.domain import Review
 from reviewbot.errors import ConfigError
@@ -52,7 +53,9 @@ def review_pull_request(
     from reviewbot.actions import Console
     from reviewbot.github import GitHubClient
 
-    token = env.get("GITHUB_TOKEN") or env.get("GH_TOKEN")
+    token = clean_credential(env.get("GITHUB_TOKEN"), "GITHUB_TOKEN") or clean_credential(
+        env.get("GH_TOKEN"), "GH_TOKEN"
+    )
     if not token:
         raise ConfigError("--repo needs a token in GITHUB_TOKEN (or GH_TOKEN) to read the PR")
     if "/" not in repo:

@@ -8,6 +8,8 @@ import threading
 from collections.abc import Iterable, Mapping
 
 from reviewbot.config import Config
+from reviewbot.credentials import check_base_url, clean_credential
+from reviewbot.errors import ConfigError
 from reviewbot.providers import Provider, ProviderSettings, build_provider, provider_module
 
 # name -> (kind, key variables in order of preference, base-URL variable)
@@ -19,16 +21,29 @@ _BUILT_IN: dict[str, tuple[str, tuple[str, ...], str]] = {
 
 
 def provider_settings(config: Config, env: Mapping[str, str]) -> dict[str, ProviderSettings]:
-    """Resolve every known provider's key and base URL; a missing key gives ``api_key=None``."""
+    """Resolve every known provider's key and base URL; a missing key gives ``api_key=None``.
+
+    Keys are stripped and validated here, where they are read, and base URLs must be https
+    (or http to a loopback host).
+
+    Raises:
+        ConfigError: A key variable holds a line break, whitespace or a control character, or
+            a ``*_BASE_URL`` variable is not https; the message names the variable.
+    """
     timeout = float(config.step_timeout_s)
     result: dict[str, ProviderSettings] = {}
     for name, (kind, key_vars, url_var) in _BUILT_IN.items():
-        key_env = next((v for v in key_vars if env.get(v)), key_vars[0])
+        key_env, api_key = key_vars[0], None
+        for var in key_vars:
+            api_key = clean_credential(env.get(var), var)
+            if api_key:
+                key_env = var
+                break
         result[name] = ProviderSettings(
             name=name,
             kind=kind,
-            api_key=env.get(key_env) or None,
-            base_url=env.get(url_var) or None,
+            api_key=api_key,
+            base_url=_env_base_url(env, url_var),
             key_env=key_env,
             timeout_s=timeout,
             max_retries=config.max_retries,
@@ -37,13 +52,27 @@ def provider_settings(config: Config, env: Mapping[str, str]) -> dict[str, Provi
         result[name] = ProviderSettings(
             name=name,
             kind=extra.type,
-            api_key=env.get(extra.api_key_env) or None,
+            api_key=clean_credential(
+                env.get(extra.api_key_env),
+                f"{extra.api_key_env} (the api_key_env of provider {name!r})",
+            ),
             base_url=extra.base_url,
             key_env=extra.api_key_env,
             timeout_s=timeout,
             max_retries=config.max_retries,
         )
     return result
+
+
+def _env_base_url(env: Mapping[str, str], var: str) -> str | None:
+    value = env.get(var, "").strip()
+    if not value:
+        return None
+    try:
+        return check_base_url(value)
+    except ValueError as exc:
+        shown = value.split("://", 1)[-1].rsplit("@", 1)[-1]  # never echo user:password@
+        raise ConfigError(f"{var}: {value.split('://', 1)[0]}://{shown} {exc}") from None
 
 
 class ProviderPool:

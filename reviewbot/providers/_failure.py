@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
+from reviewbot.credentials import mask_secrets
 from reviewbot.domain import ErrorKind
 
 # Phrases vendors use for a prompt over the model's context window (matched lower-cased).
@@ -75,9 +76,13 @@ def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
     return max(float(email.utils.mktime_tz(parsed)) - time.time(), 0.0)
 
 
-def short(message: object) -> str:
-    """One line of at most ``MESSAGE_LIMIT`` characters, for error messages and reports."""
-    text = " ".join(str(message).split())
+def short(message: object, secrets: Iterable[str | None] = ()) -> str:
+    """One line of at most ``MESSAGE_LIMIT`` characters, for error messages and reports.
+
+    ``secrets`` (the provider's own key) are masked *before* the cut: a key a server echoes
+    near the limit would otherwise keep its first characters past the mask.
+    """
+    text = " ".join(mask_secrets(str(message), secrets).split())
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
 
 
@@ -86,3 +91,28 @@ def innermost(err: BaseException) -> str:
     while err.__cause__ is not None:
         err = err.__cause__
     return str(err) or type(err).__name__
+
+
+def transport_message(err: BaseException, secrets: Iterable[str | None] = ()) -> str:
+    """What a transport error says, for a ``connection`` attempt; never a header's value.
+
+    HTTP clients quote the offending header when they refuse to send or to read it (h11's
+    "Illegal header value b'Bearer sk-…'", urllib3's ``InvalidHeader``): such an error is
+    reduced to its kind, whatever else it says.
+    """
+    names = {type(e).__name__ for e in _chain(err)}
+    text = innermost(err)
+    if "header" in text.lower() or any("Header" in n for n in names):
+        if "RemoteProtocolError" in names:
+            return "invalid reply header"
+        return "invalid request header"
+    return short(text, secrets)
+
+
+def _chain(err: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = err
+    while current is not None and current not in seen and len(seen) < 20:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen

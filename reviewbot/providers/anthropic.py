@@ -14,7 +14,12 @@ from reviewbot.domain import ErrorKind, Usage
 from reviewbot.errors import OutputError, ProviderError
 from reviewbot.providers import Completion, CompletionRequest, ProviderSettings
 from reviewbot.providers._deadline import event_hooks, within
-from reviewbot.providers._failure import innermost, kind_for_status, retry_after_seconds, short
+from reviewbot.providers._failure import (
+    kind_for_status,
+    retry_after_seconds,
+    short,
+    transport_message,
+)
 
 
 class AnthropicProvider:
@@ -29,6 +34,7 @@ class AnthropicProvider:
     def __init__(self, settings: ProviderSettings) -> None:
         """Build one ``AsyncAnthropic`` client from ``settings`` (key, URL, timeout, retries)."""
         self.name = settings.name
+        self._secrets = (settings.api_key,) if settings.api_key else ()
         self._timeout_s = settings.timeout_s  # also per call: the SDK's x-stainless-timeout
         self._client = anthropic.AsyncAnthropic(
             api_key=settings.api_key,
@@ -50,7 +56,7 @@ class AnthropicProvider:
             if req.system
             else anthropic.omit
         )
-        with _translate_errors(self.name, req.model):
+        with _translate_errors(self.name, req.model, self._secrets):
             async with within(req.timeout_s):
                 message = await self._client.messages.create(
                     model=req.model,
@@ -125,7 +131,7 @@ def _usage(message: Message) -> Usage:
 
 
 @contextmanager
-def _translate_errors(provider: str, model: str) -> Iterator[None]:
+def _translate_errors(provider: str, model: str, secrets: tuple[str, ...] = ()) -> Iterator[None]:
     """Turn anthropic SDK and transport exceptions into ``ProviderError``."""
     try:
         yield
@@ -133,7 +139,7 @@ def _translate_errors(provider: str, model: str) -> Iterator[None]:
         message = err.api_message or _body_text(err.body) or err.message
         raise ProviderError(
             kind_for_status(err.status_code, f"{message} {err.error_code or ''}"),
-            short(message),
+            short(message, secrets),
             provider=provider,
             model=model,
             status=err.status_code,
@@ -146,7 +152,7 @@ def _translate_errors(provider: str, model: str) -> Iterator[None]:
         ) from None
     except anthropic.APIConnectionError as err:
         raise ProviderError(
-            ErrorKind.CONNECTION, short(innermost(err)), provider=provider, model=model
+            ErrorKind.CONNECTION, transport_message(err, secrets), provider=provider, model=model
         ) from None
     except anthropic.APIResponseValidationError as err:
         raise ProviderError(
@@ -162,7 +168,9 @@ def _translate_errors(provider: str, model: str) -> Iterator[None]:
             ErrorKind.SERVER_ERROR, "reply is not JSON", provider=provider, model=model
         ) from None
     except anthropic.CredentialsError as err:
-        raise ProviderError(ErrorKind.AUTH, short(err), provider=provider, model=model) from None
+        raise ProviderError(
+            ErrorKind.AUTH, short(err, secrets), provider=provider, model=model
+        ) from None
     except TimeoutError:
         raise ProviderError(
             ErrorKind.TIMEOUT, "step deadline reached", provider=provider, model=model

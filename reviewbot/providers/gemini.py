@@ -16,7 +16,12 @@ from reviewbot.domain import ErrorKind, Usage
 from reviewbot.errors import OutputError, ProviderError
 from reviewbot.providers import Completion, CompletionRequest, ProviderSettings
 from reviewbot.providers._deadline import RetryAfterTooLong, event_hooks, within
-from reviewbot.providers._failure import innermost, kind_for_status, retry_after_seconds, short
+from reviewbot.providers._failure import (
+    kind_for_status,
+    retry_after_seconds,
+    short,
+    transport_message,
+)
 
 # Finish reasons that mean the model would not answer (any prompt block reason does too).
 _REFUSALS = frozenset(
@@ -54,6 +59,7 @@ class GeminiProvider:
         ``HttpRetryOptions(attempts=max_retries + 1)``.
         """
         self.name = settings.name
+        self._secrets = (settings.api_key,) if settings.api_key else ()
         self._client = genai.Client(
             api_key=settings.api_key,
             http_options=types.HttpOptions(
@@ -87,7 +93,7 @@ class GeminiProvider:
                 types.HttpOptions(timeout=_millis(req.timeout_s)) if req.timeout_s else None
             ),
         )
-        with _translate_errors(self.name, req.model):
+        with _translate_errors(self.name, req.model, self._secrets):
             async with within(req.timeout_s):
                 reply = await self._aio.models.generate_content(
                     model=req.model, contents=req.prompt, config=config
@@ -159,7 +165,7 @@ def _usage(reply: types.GenerateContentResponse) -> Usage:
 
 
 @contextmanager
-def _translate_errors(provider: str, model: str) -> Iterator[None]:
+def _translate_errors(provider: str, model: str, secrets: tuple[str, ...] = ()) -> Iterator[None]:
     """Turn google-genai and raw httpx2 exceptions into ``ProviderError``."""
     try:
         yield
@@ -174,7 +180,7 @@ def _translate_errors(provider: str, model: str) -> Iterator[None]:
         headers = err.response.headers if isinstance(err.response, httpx2.Response) else None
         raise ProviderError(
             kind,
-            short(message or f"HTTP {status}"),
+            short(message or f"HTTP {status}", secrets),
             provider=provider,
             model=model,
             status=status,
@@ -195,7 +201,7 @@ def _translate_errors(provider: str, model: str) -> Iterator[None]:
         ) from None
     except httpx2.TransportError as err:
         raise ProviderError(
-            ErrorKind.CONNECTION, short(innermost(err)), provider=provider, model=model
+            ErrorKind.CONNECTION, transport_message(err, secrets), provider=provider, model=model
         ) from None
     except (json.JSONDecodeError, pydantic.ValidationError):
         raise ProviderError(

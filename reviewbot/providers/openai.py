@@ -14,7 +14,12 @@ from reviewbot.domain import ErrorKind, Usage
 from reviewbot.errors import OutputError, ProviderError
 from reviewbot.providers import Completion, CompletionRequest, ProviderSettings
 from reviewbot.providers._deadline import event_hooks, within
-from reviewbot.providers._failure import innermost, kind_for_status, retry_after_seconds, short
+from reviewbot.providers._failure import (
+    kind_for_status,
+    retry_after_seconds,
+    short,
+    transport_message,
+)
 
 
 class OpenAIProvider:
@@ -32,6 +37,7 @@ class OpenAIProvider:
     def __init__(self, settings: ProviderSettings) -> None:
         """Build one ``AsyncOpenAI`` client; ``base_url`` includes ``/v1`` (None: SDK default)."""
         self.name = settings.name
+        self._secrets = (settings.api_key,) if settings.api_key else ()
         self._timeout_s = settings.timeout_s  # also per call: the SDK's x-stainless-timeout
         self._client = openai.AsyncOpenAI(
             api_key=settings.api_key,
@@ -56,7 +62,7 @@ class OpenAIProvider:
             "type": "json_schema",
             "json_schema": {"name": req.schema_name, "strict": True, "schema": req.json_schema},
         }
-        with _translate_errors(self.name, req.model):
+        with _translate_errors(self.name, req.model, self._secrets):
             async with within(req.timeout_s):
                 reply = await self._client.chat.completions.create(
                     model=req.model,
@@ -139,7 +145,7 @@ def _usage(reply: ChatCompletion) -> Usage:
 
 
 @contextmanager
-def _translate_errors(provider: str, model: str) -> Iterator[None]:
+def _translate_errors(provider: str, model: str, secrets: tuple[str, ...] = ()) -> Iterator[None]:
     """Turn openai SDK and transport exceptions into ``ProviderError``."""
     try:
         yield
@@ -148,7 +154,7 @@ def _translate_errors(provider: str, model: str) -> Iterator[None]:
         message = str(error.get("message") or err.message)
         raise ProviderError(
             kind_for_status(err.status_code, f"{message} {err.code or ''}"),
-            short(message),
+            short(message, secrets),
             provider=provider,
             model=model,
             status=err.status_code,
@@ -161,7 +167,7 @@ def _translate_errors(provider: str, model: str) -> Iterator[None]:
         ) from None
     except openai.APIConnectionError as err:
         raise ProviderError(
-            ErrorKind.CONNECTION, short(innermost(err)), provider=provider, model=model
+            ErrorKind.CONNECTION, transport_message(err, secrets), provider=provider, model=model
         ) from None
     except openai.APIResponseValidationError as err:
         raise ProviderError(

@@ -1,0 +1,225 @@
+"""The run's credentials: keys and tokens read clean, where they may go, and masking them in text.
+
+A key is read once, where it enters (an action input or an environment variable): surrounding
+whitespace is stripped, and a value with a line break, a space, a control or a non-ASCII
+character inside is a ``ConfigError`` that names the input or variable, never the value; such a
+value would otherwise reach an HTTP header, and the client's error ("Illegal header value
+b'Bearer sk-…\\n'") would quote it back.
+
+Every text reviewbot repeats from a vendor, a proxy or GitHub goes through
+:func:`mask_secrets` *before* it is cut to length. It masks each key in every form a library or
+a server may print it in (raw, ``repr``/escaped, bytes ``repr``, JSON-escaped, URL-encoded,
+base64) and any cut-off prefix of one that is long enough to matter.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import json
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from urllib.parse import quote, quote_plus, urlsplit
+
+from reviewbot.errors import ConfigError
+
+MASK = "***"
+# Shorter values are not masked: they would garble ordinary words, and are not credentials.
+MIN_MASKED = 4
+# A key's first characters left by a cut (ours or a server's) are masked from this length on.
+MIN_PREFIX = 8
+_LOOPBACK_NAMES = frozenset({"localhost"})
+
+
+def clean_credential(value: str | None, name: str) -> str | None:
+    """The credential ``value`` with surrounding whitespace stripped; None when empty.
+
+    Args:
+        value: The raw value of an input or environment variable (None when unset).
+        name: What the user calls it in an error, e.g. ``input anthropic-api-key`` or
+            ``OPENAI_API_KEY``.
+
+    Raises:
+        ConfigError: The value has a line break, whitespace, a control character or a
+            non-ASCII character inside. The message names ``name`` and never the value.
+    """
+    if value is None:
+        return None
+    stripped = value.strip()
+    if not stripped:
+        return None
+    problem = _problem(stripped)
+    if problem is not None:
+        raise ConfigError(
+            f"{name}: the value contains {problem} inside it, so it cannot be sent as a "
+            "credential; a key or token is one line of printable ASCII characters without "
+            "spaces (whitespace around it is removed for you). Store the secret again."
+        )
+    return stripped
+
+
+def _problem(value: str) -> str | None:
+    for char in value:
+        if char in "\r\n":
+            return "a line break"
+        if char.isspace():
+            return "whitespace"
+        if ord(char) < 0x20 or ord(char) == 0x7F:
+            return "a control character"
+        if ord(char) > 0x7E:
+            return "a non-ASCII character"
+    return None
+
+
+def check_base_url(value: str) -> str:
+    """``value`` if it is an ``https://`` URL, or ``http://`` to a loopback host.
+
+    Loopback hosts are ``localhost``, 127.0.0.0/8 and ``::1``: a key sent there in cleartext
+    does not leave the machine. Anything else would send the key over the network unencrypted.
+
+    Raises:
+        ValueError: The URL is not https (and not loopback http), or has no host.
+    """
+    try:
+        parts = urlsplit(value.strip())
+        host = parts.hostname
+    except ValueError:
+        raise ValueError("is not a valid URL") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("https", "http") or not host:
+        raise ValueError("must be an https:// URL with a host")
+    if scheme == "http" and not is_loopback(host):
+        raise ValueError(
+            "must use https://: plain http:// would send the API key unencrypted "
+            "(http:// is allowed only to a loopback host: localhost, 127.0.0.0/8, ::1)"
+        )
+    return value.strip()
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost``, an address in 127.0.0.0/8, or ``::1``."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# ---------------------------------------------------------------- masking
+
+
+def environment_secrets(env: Mapping[str, str]) -> list[str]:
+    """The values of variables named like credentials (``*_KEY``, ``*_TOKEN``, ``*_SECRET``).
+
+    Covers the vendor keys, a configured provider's ``api_key_env``, ``GITHUB_TOKEN`` and the
+    action's key and token inputs, for masking a message whose origin is unknown.
+    """
+    suffixes = ("KEY", "TOKEN", "SECRET", "PASSWORD")
+    names = (n for n in env if n.upper().replace("-", "_").endswith(suffixes))
+    return [env[n] for n in names if len(env[n].strip()) >= MIN_MASKED]
+
+
+@lru_cache(maxsize=256)
+def secret_forms(value: str) -> tuple[str, ...]:
+    """Every form in which ``value`` may be printed, longest first, each at least 4 characters.
+
+    Raw; ``repr`` and ``unicode_escape`` (``\\n``); doubly escaped (``\\\\n``); bytes ``repr``;
+    JSON-escaped (ASCII or not); URL-encoded (``quote``, ``quote_plus``); and base64, standard
+    and URL-safe, including the part that is the same wherever the value sits in a longer
+    encoded string (three byte alignments), so ``base64("user:" + key)`` is caught too.
+    """
+    forms: set[str] = set()
+    for raw in {value, value.strip()}:
+        if len(raw) < MIN_MASKED:
+            continue
+        escaped = raw.encode("unicode_escape").decode("ascii")
+        json_ascii = json.dumps(raw)[1:-1]
+        forms.update(
+            {
+                raw,
+                escaped,
+                repr(raw)[1:-1],
+                repr(raw.encode("utf-8", "surrogateescape"))[2:-1],
+                json_ascii,
+                json.dumps(raw, ensure_ascii=False)[1:-1],
+                json.dumps(json_ascii)[1:-1],
+                escaped.replace("\\", "\\\\"),
+                quote(raw, safe=""),
+                quote(raw),
+                quote_plus(raw),
+            }
+        )
+        if len(raw) >= 2 * MIN_PREFIX:  # a short value's base64 would match unrelated text
+            forms.update(_base64_forms(raw.encode("utf-8", "surrogateescape")))
+    return tuple(sorted((f for f in forms if len(f) >= MIN_MASKED), key=len, reverse=True))
+
+
+def _base64_forms(data: bytes) -> set[str]:
+    out: set[str] = set()
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        out.add(encode(data).decode("ascii"))  # the value encoded on its own, padding included
+        for offset in range(3):
+            encoded = encode(b"\0" * offset + data).decode("ascii").rstrip("=")
+            # Drop the characters that also depend on the bytes before and after the value.
+            start = (0, 2, 3)[offset]
+            tail = (offset + len(data)) % 3
+            end = len(encoded) - (0, 1, 1)[tail]
+            core = encoded[start:end]
+            if len(core) >= 2 * MIN_PREFIX:
+                out.add(core)
+    return out
+
+
+def mask_secrets(text: str, secrets: Iterable[str | None]) -> str:
+    """``text`` with every form of each secret, and any long cut-off prefix of one, as ``***``.
+
+    Call it before truncating a text: a cut can split a key so that its full value no longer
+    matches. Prefixes of at least ``MIN_PREFIX`` characters (of keys at least twice as long)
+    are masked wherever they appear, for keys that a server or a library already cut.
+
+    Args:
+        text: A message that may quote a credential.
+        secrets: The run's keys and tokens (None and empty values are ignored).
+
+    Returns:
+        The text with no form of any secret left in it.
+    """
+    values = [s for s in dict.fromkeys(secrets) if s and len(s.strip()) >= MIN_MASKED]
+    if not values or not text:
+        return text
+    forms = sorted({f for s in values for f in secret_forms(s)}, key=len, reverse=True)
+    for form in forms:
+        text = text.replace(form, MASK)
+    for form in forms:
+        if len(form) >= 2 * MIN_PREFIX:
+            text = _mask_prefixes(text, form)
+    return text
+
+
+def _mask_prefixes(text: str, form: str) -> str:
+    head = form[:MIN_PREFIX]
+    out: list[str] = []
+    pos = 0
+    while (start := text.find(head, pos)) != -1:
+        end = start + MIN_PREFIX
+        while end < len(text) and end - start < len(form) and text[end] == form[end - start]:
+            end += 1
+        out.append(text[pos:start] + MASK)
+        pos = end
+    return "".join(out) + text[pos:] if out else text
+
+
+def escape_forms(values: Iterable[str]) -> list[str]:
+    """The forms of ``values`` to register with ``::add-mask::``, without redundant ones.
+
+    A form that contains another registered form is left out: the runner masks any text that
+    contains a registered value, so it would add nothing (and it would put the raw value on a
+    second line of the log).
+    """
+    chosen: list[str] = []
+    for form in sorted({f for v in values for f in secret_forms(v)}, key=len):
+        if not any(other in form for other in chosen):
+            chosen.append(form)
+    return chosen
