@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,6 +19,7 @@ from github.GithubException import (
 )
 
 from reviewbot import __version__
+from reviewbot.credentials import mask_secrets
 from reviewbot.domain import PullRequestRef, SkipReason
 from reviewbot.errors import ConfigError, GitHubError
 from reviewbot.inline import InlineComment, keys_in
@@ -136,13 +137,37 @@ def fit_comment(body: str, limit: int = SAFE_COMMENT_CHARS) -> str:
     return cut + note
 
 
-def is_summary(comment: Any) -> bool:
-    """True for our sticky comment: the marker on its first line and a bot author."""
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """The account a token acts as: a user (personal access token) or an app's bot user.
+
+    ``GITHUB_TOKEN`` acts as ``github-actions[bot]``, a GitHub App's installation token as
+    ``<app-slug>[bot]``. Logins are unique across users and bots (only bots end in ``[bot]``),
+    and REST answers always carry an author's current login, so the login is the key.
+    """
+
+    login: str
+
+    def wrote(self, user: Any) -> bool:
+        """True when ``user`` (a comment's author, REST shape) is this account."""
+        login = getattr(user, "login", None)
+        return isinstance(login, str) and login.casefold() == self.login.casefold()
+
+
+def has_marker(comment: Any) -> bool:
+    """True when the comment's first line is our marker (whoever wrote it)."""
     body = comment.body or ""
-    user = comment.user
-    return (
-        body.lstrip().split("\n", 1)[0].strip() == MARKER and getattr(user, "type", None) == "Bot"
-    )
+    return bool(body.lstrip().split("\n", 1)[0].strip() == MARKER)
+
+
+def is_summary(comment: Any, identity: Identity) -> bool:
+    """True for our sticky comment: the marker on its first line, written by this token's account.
+
+    Anyone can write the marker: another app, a person quoting us, a bot told to by a PR. Only
+    the account the token acts as can be the author of our comment, and only that account's
+    comment can be edited with the token, so nobody else's comment is ever taken for ours.
+    """
+    return has_marker(comment) and identity.wrote(comment.user)
 
 
 class GitHubClient:
@@ -160,6 +185,8 @@ class GitHubClient:
     ) -> None:
         self.repo_name = repo
         self._token = token  # scrubbed from every server message we repeat
+        self._identity: Identity | None = None
+        self._identity_asked = False
         self.server_url = server_url.rstrip("/")
         self._gh = Github(
             auth=Auth.Token(token),
@@ -210,10 +237,13 @@ class GitHubClient:
             ) from None
         except requests.exceptions.RetryError as exc:
             raise GitHubError(
-                f"GitHub kept failing while trying to {what}, retries exhausted: {exc}"
+                f"GitHub kept failing while trying to {what}, retries exhausted: "
+                f"{_transport(exc, self._token)}"
             ) from None
         except requests.exceptions.RequestException as exc:
-            raise GitHubError(f"could not reach GitHub while trying to {what}: {exc}") from None
+            raise GitHubError(
+                f"could not reach GitHub while trying to {what}: {_transport(exc, self._token)}"
+            ) from None
 
     # ------------------------------------------------------------ reading
 
@@ -238,7 +268,9 @@ class GitHubClient:
                 log.info("the diff is too large for the diff media type; using the files API")
                 return self._diff_from_files(number)
             if status >= 400:
-                raise self._gh.requester.createException(status, headers, _json_or_text(text))
+                raise self._gh.requester.createException(
+                    status, headers, _json_or_text(text, self._token)
+                )
         return PullDiff(text, {}, "diff")
 
     def _diff_from_files(self, number: int) -> PullDiff:
@@ -274,11 +306,65 @@ class GitHubClient:
             except UnicodeDecodeError:
                 raise ConfigError(f"{path}@{ref[:7]}: not UTF-8 text") from None
 
+    def identity(self) -> Identity | None:
+        """The account this token acts as (asked once, cached); None when GitHub won't say.
+
+        GraphQL's ``viewer`` answers for every kind of token: ``github-actions[bot]`` for
+        ``GITHUB_TOKEN``, ``<app-slug>[bot]`` for an app's installation token, the user for a
+        personal access token. REST has no such call for installation tokens (``GET /user``
+        answers 403 "Resource not accessible by integration" and ``GET /app`` needs the app's
+        JWT), so ``GET /user`` is only the fallback, for user tokens on a server whose GraphQL
+        endpoint is unreachable. A write made in this run tells it too (``_learn``).
+        """
+        if self._identity is None and not self._identity_asked:
+            self._identity_asked = True
+            self._identity = self._ask_identity()
+        return self._identity
+
+    def _ask_identity(self) -> Identity | None:
+        requester = self._gh.requester
+        try:
+            _, data = requester.graphql_query("query { viewer { login } }", {})
+            login = ((data.get("data") or {}).get("viewer") or {}).get("login")
+            if isinstance(login, str) and login:
+                return Identity(login)
+        except (GithubException, requests.exceptions.RequestException) as exc:
+            log.info("GraphQL viewer: %s", _transport(exc, self._token))
+        try:
+            _, user = requester.requestJsonAndCheck("GET", "/user")
+            login = user.get("login") if isinstance(user, dict) else None
+            if isinstance(login, str) and login:
+                return Identity(login)
+        except (GithubException, requests.exceptions.RequestException) as exc:
+            log.info("GET /user: %s", _transport(exc, self._token))
+        log.warning(
+            "could not tell which account the token acts as; a new summary comment is posted "
+            "rather than editing one that may belong to someone else"
+        )
+        return None
+
+    def _learn(self, user: Any) -> None:
+        """Remember the author of a comment or review this token just wrote: that is us."""
+        login = getattr(user, "login", None)
+        if self._identity is None and isinstance(login, str) and login:
+            self._identity = Identity(login)
+
     def posted_finding_keys(self, number: int) -> frozenset[str]:
-        """Keys of the findings already posted as inline comments by a bot on this PR."""
+        """Keys of the findings this token's account already posted as inline comments.
+
+        Only comments carrying a key need an author check, so a PR without any asks nothing.
+        If the token's account cannot be learned, bot-written keys count (the old rule): at
+        worst another bot hides an inline duplicate of a finding the summary still lists.
+        """
         with self._errors("list the review comments", number):
             comments = self._repo.get_pull(number).get_review_comments()
-            return keys_in(c.body for c in comments if getattr(c.user, "type", None) == "Bot")
+            keyed = [c for c in comments if keys_in([c.body])]
+            if not keyed:
+                return frozenset()
+            me = self.identity()
+            if me is None:
+                return keys_in(c.body for c in keyed if getattr(c.user, "type", None) == "Bot")
+            return keys_in(c.body for c in keyed if me.wrote(c.user))
 
     # ------------------------------------------------------------ writing
 
@@ -307,25 +393,58 @@ class GitHubClient:
                 if outcome is None:
                     raise
                 return outcome
+            self._learn(review.user)
         return PostResult(PostStatus.POSTED, review.html_url)
 
     def upsert_comment(self, number: int, body: str) -> PostResult:
-        """Edit our sticky comment in place, or create it; the body is trimmed under the limit."""
+        """Edit our sticky comment in place, or create it; the body is trimmed under the limit.
+
+        Ours is the oldest comment with the marker written by this token's account (see
+        ``identity``); a marker comment by anyone else is left alone. If GitHub refuses the
+        edit (403/404: not ours after all, or locked), a new comment is posted instead: the
+        token can still write, so the refusal is not reported as a read-only token.
+        """
         body = fit_comment(body)
         issue = self._repo.get_issue(number)
         with self._errors("post the summary comment", number):
             try:
-                existing = next((c for c in issue.get_comments() if is_summary(c)), None)
+                note = None
+                existing = self._own_summary(issue.get_comments())
                 if existing is not None:
-                    existing.edit(body)
-                    return PostResult(PostStatus.UPDATED, existing.html_url)
+                    try:
+                        existing.edit(body)
+                        return PostResult(PostStatus.UPDATED, existing.html_url)
+                    except GithubException as exc:
+                        if exc.status not in (403, 404):
+                            raise
+                        note = (
+                            f"GitHub refused to edit the previous summary comment ({exc.status}: "
+                            f"{_message(exc, self._token)}); posted a new one"
+                        )
+                        log.warning("%s", note)
                 created = issue.create_comment(body)
-                return PostResult(PostStatus.POSTED, created.html_url)
+                self._learn(created.user)
+                return PostResult(PostStatus.POSTED, created.html_url, message=note)
             except GithubException as exc:
                 outcome = _write_refusal(exc, self._token)
                 if outcome is None:
                     raise
                 return outcome
+
+    def _own_summary(self, comments: Iterable[Any]) -> Any | None:
+        """The first marker comment written by this token's account, or None.
+
+        The account is asked for only when some comment carries the marker.
+        """
+        for comment in comments:
+            if not has_marker(comment):
+                continue
+            me = self.identity()
+            if me is None:
+                return None
+            if me.wrote(comment.user):
+                return comment
+        return None
 
 
 def _message(exc: GithubException, token: str) -> str:
@@ -339,7 +458,15 @@ def _message(exc: GithubException, token: str) -> str:
         text = text.strip() or str(exc)
     else:
         text = str(data or exc)
-    return text.replace(token, "***") if token else text
+    return mask_secrets(text, (token,))
+
+
+def _transport(exc: BaseException, token: str) -> str:
+    """A requests error's text with the token masked; one that quotes a header, as its kind."""
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.InvalidHeader) or "header" in text.lower():
+        return "invalid request header"
+    return mask_secrets(text, (token,))
 
 
 def _write_refusal(exc: GithubException, token: str) -> PostResult | None:
@@ -350,10 +477,10 @@ def _write_refusal(exc: GithubException, token: str) -> PostResult | None:
     return None
 
 
-def _json_or_text(text: str) -> Any:
+def _json_or_text(text: str, token: str = "") -> Any:
     import json
 
     try:
         return json.loads(text)
     except ValueError:
-        return {"message": text[:500]}
+        return {"message": mask_secrets(text, (token,))[:500]}  # mask before the cut

@@ -12,6 +12,15 @@ Behaviour copied from GitHub:
   and refuses the whole review with GitHub's 422 text when one is outside (all-or-nothing);
 - comment bodies above 65,536 characters get GitHub's 422;
 - ``read_only = True`` answers every write with 403 "Resource not accessible by integration".
+
+Who a request comes from: each token acts as an account (``tokens``; any other token acts as
+``github-actions[bot]``, like ``GITHUB_TOKEN``). Comments and reviews are written by that
+account, with ``performed_via_github_app`` set for an app's bot (shapes from GitHub's OpenAPI
+description: ``issue-comment``, ``simple-user``, ``integration``). Editing a comment written by
+another account is refused with 403 (for an installation token, "Resource not accessible by
+integration"). ``GET /user`` answers a user token and refuses an installation token with 403
+"Resource not accessible by integration", as GitHub does; ``POST /graphql`` answers the
+``viewer { login }`` query for any token (``graphql_enabled = False`` makes it 404).
 Faults are scripted with ``FakeServer.script()`` (see ``secondary_rate_limit()`` and friends).
 """
 
@@ -31,8 +40,69 @@ from unidiff import PatchSet  # type: ignore[attr-defined]
 
 from tests.fakeserver.base import FakeServer, Recorded, Reply
 
-BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
-HUMAN = {"login": "octocat", "id": 583231, "type": "User"}
+
+def simple_user(login: str, user_id: int, node_id: str, kind: str = "User") -> dict[str, Any]:
+    """A ``simple-user`` object as GitHub's REST API sends it (every required field)."""
+    web = f"https://github.com/{login}" if kind == "User" else f"https://github.com/apps/{login}"
+    api = f"https://api.github.com/users/{login.replace('[', '%5B').replace(']', '%5D')}"
+    return {
+        "login": login,
+        "id": user_id,
+        "node_id": node_id,
+        "avatar_url": f"https://avatars.githubusercontent.com/u/{user_id}?v=4",
+        "gravatar_id": "",
+        "url": api,
+        "html_url": web.replace("[bot]", ""),
+        "followers_url": f"{api}/followers",
+        "following_url": f"{api}/following{{/other_user}}",
+        "gists_url": f"{api}/gists{{/gist_id}}",
+        "starred_url": f"{api}/starred{{/owner}}{{/repo}}",
+        "subscriptions_url": f"{api}/subscriptions",
+        "organizations_url": f"{api}/orgs",
+        "repos_url": f"{api}/repos",
+        "events_url": f"{api}/events{{/privacy}}",
+        "received_events_url": f"{api}/received_events",
+        "type": kind,
+        "user_view_type": "public",
+        "site_admin": False,
+    }
+
+
+def integration(app_id: int, slug: str, name: str, owner: dict[str, Any]) -> dict[str, Any]:
+    """An ``integration`` object (a GitHub App), as in ``performed_via_github_app``."""
+    return {
+        "id": app_id,
+        "slug": slug,
+        "node_id": f"MDM6QXBw{app_id}",
+        "owner": owner,
+        "name": name,
+        "description": "",
+        "external_url": f"https://example.com/{slug}",
+        "html_url": f"https://github.com/apps/{slug}",
+        "created_at": "2018-07-30T09:30:17Z",
+        "updated_at": "2024-01-10T19:04:12Z",
+        "permissions": {"issues": "write", "metadata": "read", "pull_requests": "write"},
+        "events": ["issue_comment", "pull_request"],
+    }
+
+
+GITHUB_ORG = simple_user("github", 9919, "MDEyOk9yZ2FuaXphdGlvbjk5MTk=", "Organization")
+# GITHUB_TOKEN acts as the GitHub Actions app's bot.
+BOT = simple_user("github-actions[bot]", 41898282, "MDM6Qm90NDE4OTgyODI=", "Bot")
+HUMAN = simple_user("octocat", 583231, "MDQ6VXNlcjU4MzIzMQ==")
+# Another GitHub App installed on the same repository (a token made for it acts as this bot).
+OTHER_BOT = simple_user("acme-review[bot]", 198765432, "BOT_kgDOC9jMOA", "Bot")
+# The owner of a personal access token.
+PAT_USER = simple_user("release-robot", 7654321, "MDQ6VXNlcjc2NTQzMjE=")
+APPS: dict[str, dict[str, Any]] = {
+    BOT["login"]: integration(15368, "github-actions", "GitHub Actions", GITHUB_ORG),
+    OTHER_BOT["login"]: integration(912345, "acme-review", "Acme Review", HUMAN),
+}
+USER_403 = {
+    "message": "Resource not accessible by integration",
+    "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user",
+    "status": "403",
+}
 TOO_LARGE = {
     "message": "Sorry, the diff exceeded the maximum number of files (300). Consider using "
     "'List pull requests files' API or locally cloning the repository instead.",
@@ -112,8 +182,12 @@ class FakeGitHub:
         self.pulls: dict[int, FakePull] = {}
         self.contents: dict[tuple[str, str], str] = {}  # (path, ref) -> text
         self.read_only = False
+        self.tokens: dict[str, dict[str, Any]] = {}  # token -> account; others act as BOT
+        self.graphql_enabled = True
         self._next_id = 1000
         s = self.server
+        s.route("GET", r"/user", self._get_user)
+        s.route("POST", r"/graphql", self._graphql)
         s.route("GET", _PREFIX, self._get_repo)
         s.route("GET", _PREFIX + r"/pulls/(?P<n>\d+)", self._get_pull)
         s.route("GET", _PREFIX + r"/pulls/(?P<n>\d+)/files", self._list("files"))
@@ -203,6 +277,8 @@ class FakeGitHub:
         self.pulls.clear()
         self.contents.clear()
         self.read_only = False
+        self.tokens.clear()
+        self.graphql_enabled = True
         self.server.reset()
 
     def close(self) -> None:
@@ -210,6 +286,44 @@ class FakeGitHub:
         self.server.close()
 
     # ---------------------------------------------------------------- handlers
+
+    def account(self, req: Recorded) -> dict[str, Any]:
+        """The account the request's token acts as."""
+        auth = req.headers.get("authorization", "")
+        token = auth.split(" ", 1)[1] if " " in auth else auth
+        return self.tokens.get(token, BOT)
+
+    def _get_user(self, req: Recorded, match: re.Match[str]) -> Reply:
+        account = self.account(req)
+        if account["type"] == "Bot":
+            return Reply(403, USER_403)
+        return Reply(
+            200,
+            {
+                **account,
+                "name": None,
+                "company": None,
+                "blog": "",
+                "location": None,
+                "email": None,
+                "hireable": None,
+                "bio": None,
+                "public_repos": 3,
+                "public_gists": 0,
+                "followers": 1,
+                "following": 0,
+                "created_at": "2019-03-01T10:00:00Z",
+                "updated_at": "2025-01-01T10:00:00Z",
+            },
+        )
+
+    def _graphql(self, req: Recorded, match: re.Match[str]) -> Reply:
+        if not self.graphql_enabled:
+            return Reply(404, {"message": "Not Found"})
+        query = str((req.json or {}).get("query", ""))
+        if re.search(r"\bviewer\s*\{\s*login\s*\}", query):
+            return Reply(200, {"data": {"viewer": {"login": self.account(req)["login"]}}})
+        return Reply(200, {"errors": [{"message": "the fake answers only `viewer { login }`"}]})
 
     def _pull(self, match: re.Match[str]) -> FakePull | None:
         if f"{match['owner']}/{match['name']}" != self.repo:
@@ -283,11 +397,16 @@ class FakeGitHub:
         cid = self._id()
         comment = {
             "id": cid,
+            "node_id": f"IC_kwDOFake{cid}",
             "body": body,
             "user": dict(user),
             "url": f"{self.url}/repos/{self.repo}/issues/comments/{cid}",
             "html_url": f"https://github.com/{self.repo}/pull/{number}#issuecomment-{cid}",
             "issue_url": f"{self.url}/repos/{self.repo}/issues/{number}",
+            "created_at": "2025-01-01T10:00:00Z",
+            "updated_at": "2025-01-01T10:00:00Z",
+            "author_association": "NONE" if user["type"] == "Bot" else "COLLABORATOR",
+            "performed_via_github_app": APPS.get(user["login"]),
         }
         self.pulls[number].issue_comments.append(comment)
         return comment
@@ -318,7 +437,7 @@ class FakeGitHub:
             return Reply(404, {"message": "Not Found"})
         body = req.json["body"]
         return self._too_long(body) or Reply(
-            201, self._store_comment(pull.data["number"], body, BOT)
+            201, self._store_comment(pull.data["number"], body, self.account(req))
         )
 
     def _edit_comment(self, req: Recorded, match: re.Match[str]) -> Reply:
@@ -327,7 +446,10 @@ class FakeGitHub:
         for pull in self.pulls.values():
             for comment in pull.issue_comments:
                 if comment["id"] == int(match["id"]):
-                    if comment["user"]["type"] != "Bot":
+                    account = self.account(req)
+                    if comment["user"]["login"] != account["login"]:
+                        if account["type"] == "Bot":  # an installation token
+                            return Reply(403, FORBIDDEN)
                         return Reply(403, {"message": "Must have admin rights to Repository."})
                     body = req.json["body"]
                     refused = self._too_long(body)
@@ -373,18 +495,21 @@ class FakeGitHub:
                 return Reply(422, REVIEW_422)
         number = pull.data["number"]
         rid = self._id()
+        account = self.account(req)
         review = {
             "id": rid,
             "state": "COMMENTED",
             "body": data.get("body"),
             "commit_id": data.get("commit_id"),
-            "user": dict(BOT),
+            "user": dict(account),
             "html_url": f"https://github.com/{self.repo}/pull/{number}#pullrequestreview-{rid}",
         }
         pull.reviews.append({**review, "comments": data.get("comments", [])})
         for comment in data.get("comments", []):
             pull.review_comments.append(
-                self._review_comment(number, comment["body"], comment["path"], comment["line"], BOT)
+                self._review_comment(
+                    number, comment["body"], comment["path"], comment["line"], account
+                )
             )
         return Reply(200, review)
 

@@ -224,6 +224,7 @@ def test_sticky_comment_found_across_pages_only_when_bot_authored(
     assert len(fake.pulls[2].issue_comments) == 153
     assert fake.counts() == {
         "GET /repos/{o}/{r}/issues/{n}/comments": 2,
+        "POST /graphql": 1,  # which account the token acts as: asked once, for a marker comment
         "PATCH /repos/{o}/{r}/issues/comments/{n}": 1,
     }
 
