@@ -14,6 +14,7 @@ import jinja2
 from reviewbot import commentview
 from reviewbot.domain import Classification, FileDiff, PullRequestRef, Review
 from reviewbot.sanitize import clean, clean_inline, defuse_code, strip_controls
+from reviewbot.secrets import redact_text
 from reviewbot.views import classify_summary, numbered_diff, view_for
 
 MARKER = "<!-- reviewbot:summary -->"
@@ -117,7 +118,8 @@ def render_prompt(
 
     Args:
         step: ``classify``, ``security``, ``quality`` or ``docs``.
-        files: Every file of the diff; the step's view is chosen here.
+        files: Every file of the diff, as :func:`reviewbot.secrets.redact_files` returned
+            them; the step's view is chosen here, and file paths are masked on the way.
         pr: The pull request, or None for a local diff.
         classification: The change's classification (ignored by ``classify``).
 
@@ -133,8 +135,10 @@ def render_prompt(
         view = view_for(step, files)
         diff = numbered_diff(view)
         count = len(view)
-    title = strip_controls(pr.title) if pr else ""
-    body = strip_controls(pr.body)[:_PR_BODY_LIMIT] if pr else ""
+    # Masked again here, as sent (controls dropped first), whatever the caller passed: the PR
+    # text is the one part of a prompt that is not a diff line already masked by the runner.
+    title = redact_text(strip_controls(pr.title)) if pr else ""
+    body = redact_text(strip_controls(pr.body))[:_PR_BODY_LIMIT] if pr else ""
     token = boundary(step, title, body, diff)
     if pr is not None:
         pr = PullRequestRef(pr.repo, pr.number, pr.head_sha, pr.base_sha, title, body)

@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 from reviewbot.domain import FileDiff, Hunk
 from reviewbot.kinds import FileKind, file_kind
 from reviewbot.sanitize import strip_controls
+from reviewbot.secrets import redact_path, redact_text
 
 _LOCKFILES = {
     "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb",
@@ -63,17 +64,35 @@ def view_for(step: str, files: Iterable[FileDiff]) -> tuple[FileDiff, ...]:
     )
 
 
+def _shown(text: str) -> str:
+    """Text as a prompt shows it: controls dropped, and masked again if that changed it.
+
+    The lines were masked before they got here; dropping a control character can join the two
+    halves of a secret, so such a line is scanned again as it will be sent.
+    """
+    clean = strip_controls(text)
+    return clean if clean == text else redact_text(clean)
+
+
 def _one_line(text: str) -> str:
-    return strip_controls(text).replace("\n", "\\n")
+    return _shown(text).replace("\n", "\\n")
+
+
+def _path(path: str) -> str:
+    """A path as a prompt shows it: on one line, a secret in it (a token as a file name) masked.
+
+    Paths stay unmasked everywhere else: GitHub needs them to place comments.
+    """
+    return _one_line(redact_path(strip_controls(path)))
 
 
 def file_header(file: FileDiff) -> str:
     """The header line of one file in the numbered diff."""
     status = file.status.value
     if file.old_path and file.old_path != file.path:
-        status += f" from {_one_line(file.old_path)}"
+        status += f" from {_path(file.old_path)}"
     facts = f"{status}, {file_kind(file.path)}, +{file.additions} -{file.deletions}"
-    return f"### FILE {_one_line(file.path)} ({facts})"
+    return f"### FILE {_path(file.path)} ({facts})"
 
 
 def _numbered_hunk(hunk: Hunk) -> list[str]:
@@ -82,7 +101,7 @@ def _numbered_hunk(hunk: Hunk) -> list[str]:
         header += " " + _one_line(hunk.section)
     out = [header]
     for ln in hunk.lines:
-        text = strip_controls(ln.text)
+        text = _shown(ln.text)
         if ln.kind == "-":
             gutter = f"old {ln.old_no}" if ln.old_no else "old"
             out.append(f"{gutter:>{_GUTTER}} - {text}")
@@ -132,9 +151,9 @@ def classify_summary(files: Sequence[FileDiff], max_lines: int = 120) -> str:
     dels = sum(f.deletions for f in reviewed)
     out = [f"{len(reviewed)} files reviewed, +{adds} -{dels} lines:"]
     for f in reviewed:
-        rename = f" (from {_one_line(f.old_path)})" if f.old_path else ""
+        rename = f" (from {_path(f.old_path)})" if f.old_path else ""
         out.append(
-            f"- {_one_line(f.path)}{rename}: {file_kind(f.path)}, {f.status.value}, "
+            f"- {_path(f.path)}{rename}: {file_kind(f.path)}, {f.status.value}, "
             f"+{f.additions} -{f.deletions}"
         )
     if skipped:

@@ -16,6 +16,7 @@ from reviewbot.domain import FileDiff, FileStatus, Hunk, Line, Severity, SkipRea
 from reviewbot.redact import (
     SecretHit,
     redact_files,
+    redact_path,
     redact_text,
     scan_files,
     scan_text,
@@ -195,7 +196,12 @@ def test_redaction_masks_every_secret_everywhere_and_keeps_the_shape() -> None:
     )  # fmt: skip
     files.append(moved)
     hits = scan_files(files)
-    assert len(secret_findings(hits)) == len(CASES)
+    findings = secret_findings(hits)
+    assert len([f for f in findings if f.severity is Severity.CRITICAL]) == len(CASES)
+    assert [(f.severity, f.line) for f in findings if f.path == "old/creds.py"] == [
+        (Severity.MEDIUM, 3),  # on an unchanged line: committed before this change
+        (Severity.HIGH, None),  # on a removed line: still in the history
+    ]
     redacted = redact_files(files, hits)
     dump = repr(redacted)
     for case in CASES:
@@ -216,7 +222,7 @@ def test_a_file_without_secrets_is_returned_untouched() -> None:
     assert redacted[0] is files[0] and redacted[1] is not files[1]
 
 
-def test_only_added_lines_start_a_finding() -> None:
+def test_context_and_removed_lines_are_reported_with_their_own_severity() -> None:
     diff = FileDiff(
         "a.py", None, FileStatus.MODIFIED, False, 1, 1,
         (Hunk(1, 2, 1, 2, "", (
@@ -225,7 +231,20 @@ def test_only_added_lines_start_a_finding() -> None:
             Line("+", None, 2, "KEY = load()"),
         )),),
     )  # fmt: skip
-    assert scan_files([diff]) == ()
+    hits = scan_files([diff])
+    assert [(h.where, h.line, h.old_line, h.kind) for h in hits] == [
+        ("context", 1, None, "GitHub token"),
+        ("removed", None, 2, "AWS access key"),
+    ]
+    context, removed = secret_findings(hits)
+    assert (context.severity, context.line) == (Severity.MEDIUM, 1)
+    assert context.title == "GitHub token already committed in a.py"
+    assert "unchanged line" in context.body and "rotate" in context.body
+    assert (removed.severity, removed.line) == (Severity.HIGH, None)
+    assert removed.title == "AWS access key removed from a.py but still in its git history"
+    assert "line 2 of the old `a.py`" in removed.body and "history" in removed.body
+    masked = repr(redact_files([diff], hits))
+    assert GHP not in masked and AWS_ID not in masked
 
 
 def test_skipped_files_are_scanned_and_binary_files_are_not() -> None:
@@ -321,3 +340,231 @@ def test_a_secret_anywhere_in_a_long_minified_line_is_found_whole(at: int) -> No
     hits = scan_text(line, "bundle.min.js")
     assert [line[h.start : h.end] for h in hits] == [JWT]
     assert JWT not in redact_text(line)
+
+
+# ---------------------------------------------------------------- private keys by their body
+
+_RSA = "308204a40201000282010100"  # SEQUENCE { INTEGER 0, INTEGER n … }: PKCS#1
+_PKCS8 = "308204bd020100300d06092a864886f70d0101010500048204a7308204a30201000282010100"
+_EC = "30770201010420"  # SEC1
+_DSA = "308201bb02010002818100"
+_ENCRYPTED = "3082051c304e06092a864886f70d01050d3041302906092a864886f70d01050c301c0408"
+_CERTIFICATE = "308203773082025fa003020102021400"
+_PUBLIC = "30820122300d06092a864886f70d01010105000382010f003082010a0282010100"
+_OPENSSH = b"openssh-key-v1\x00\x00\x00\x00\x04none\x00\x00\x00\x04none".hex()
+_PGP_SECRET = "9503980465" + "3a110201"  # old-format packet, tag 5 (secret key), v4, RSA
+
+
+def key_body(header: str, size: int, seed: str, width: int = 64) -> list[str]:
+    """Base64 lines of a real-shaped key: its format's header bytes, then pseudo-random ones."""
+    data = bytes.fromhex(header)
+    counter = 0
+    while len(data) < size:
+        data += hashlib.sha512(f"{seed}:{counter}".encode()).digest()
+        counter += 1
+    text = base64.b64encode(data[:size]).decode()
+    return [text[i : i + width] for i in range(0, len(text), width)]
+
+
+def pem(label: str, body: list[str], headers: tuple[str, ...] = ()) -> list[str]:
+    return ["-----BEGIN " + label + "-----", *headers, *body, "-----END " + label + "-----"]
+
+
+RSA_BODY = key_body(_RSA, 1192, "rsa")
+# (case id, path, lines of the file, the key's body lines)
+LAYOUTS = [
+    ("hash-comment", "scripts/bootstrap.py",
+     ["# old deploy key:", *("# " + x for x in pem("RSA PRIVATE KEY", RSA_BODY)), "def main():"],
+     RSA_BODY),
+    ("slash-comment", "internal/tls/keys.go",
+     ["// testKey:", *("// " + x for x in pem("RSA PRIVATE KEY", RSA_BODY)), "var k []byte"],
+     RSA_BODY),
+    ("block-comment", "src/auth/apple.js",
+     ["/**", *(" * " + x for x in pem("RSA PRIVATE KEY", RSA_BODY)), " */"], RSA_BODY),
+    ("markdown-quote", "docs/runbook.md",
+     ["Use this key:", "", *("> " + x for x in pem("RSA PRIVATE KEY", RSA_BODY))], RSA_BODY),
+    ("yaml-list", "ansible/vars.yml",
+     ["key_lines:", *("  - " + x for x in pem("RSA PRIVATE KEY", RSA_BODY))], RSA_BODY),
+    ("yaml-block", "helm/values.yaml",
+     ["sshKey: |", *("    " + x for x in pem("RSA PRIVATE KEY", RSA_BODY)), "replicas: 2"],
+     RSA_BODY),
+    ("js-strings", "test/keys.js",
+     ["const KEY =", *(f'  "{x}\\n" +' for x in pem("RSA PRIVATE KEY", RSA_BODY)), '  "";'],
+     RSA_BODY),
+    ("python-bytes", "tests/conftest.py",
+     ["KEY = (", *(f'    b"{x}\\n"' for x in pem("RSA PRIVATE KEY", RSA_BODY)), ")"], RSA_BODY),
+    ("pkcs8", "certs/server.key", pem("PRIVATE KEY", b := key_body(_PKCS8, 1217, "p8")), b),
+    ("encrypted-pkcs8", "certs/signing.key",
+     pem("ENCRYPTED PRIVATE KEY", b := key_body(_ENCRYPTED, 1312, "enc")), b),
+    ("ec", "certs/ec.key", pem("EC PRIVATE KEY", b := key_body(_EC, 121, "ec")), b),
+    ("dsa", "legacy/dsa.pem", pem("DSA PRIVATE KEY", b := key_body(_DSA, 447, "dsa")), b),
+    ("openssh", ".ssh/id_ed25519",
+     pem("OPENSSH PRIVATE KEY", b := key_body(_OPENSSH, 387, "ssh", 70)), b),
+    ("pgp", "release/signing.asc",
+     pem("PGP PRIVATE KEY BLOCK", [*(b := key_body(_PGP_SECRET, 930, "pgp")), "=Zq4W"],
+         ("Comment: release key", "")), b),
+    ("legacy-encrypted", "deploy/legacy.pem",
+     pem("RSA PRIVATE KEY", b := key_body("", 1192, "legacy"),
+         ("Proc-Type: 4,ENCRYPTED", "DEK-Info: AES-128-CBC,0A1B2C3D4E5F60718293A4B5C6D7E8F9", "")),
+     b),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("path", "lines", "body"), [c[1:] for c in LAYOUTS], ids=[c[0] for c in LAYOUTS]
+)
+def test_a_private_key_is_found_by_its_body_behind_any_prefix(
+    path: str, lines: list[str], body: list[str]
+) -> None:
+    diff = added_file(path, lines, start=1)
+    hits = scan_files([diff])
+    findings = secret_findings(hits)
+    assert [(f.title, f.severity) for f in findings] == [
+        (f"Private key committed in {path}", Severity.CRITICAL)
+    ]
+    masked = repr(redact_files([diff], hits))
+    assert not [line for line in body if line in masked]
+
+
+def _hunk(*lines: Line) -> FileDiff:
+    adds = sum(ln.kind == "+" for ln in lines)
+    dels = sum(ln.kind == "-" for ln in lines)
+    hunk = Hunk(1, len(lines) - adds, 1, len(lines) - dels, "", tuple(lines))
+    return FileDiff("deploy/key.py", None, FileStatus.MODIFIED, False, adds, dels, (hunk,))
+
+
+def test_a_rotated_key_is_found_when_only_its_body_lines_change() -> None:
+    old, new = key_body(_RSA, 1192, "old"), key_body(_RSA, 1192, "new")
+    begin, end = pem("RSA PRIVATE KEY", [])
+    lines = [
+        Line(" ", 1, 1, "KEY = '''"),
+        Line(" ", 2, 2, begin),
+        *(Line("-", 3 + i, None, text) for i, text in enumerate(old)),
+        *(Line("+", None, 3 + i, text) for i, text in enumerate(new)),
+        Line(" ", 3 + len(old), 3 + len(new), end),
+        Line(" ", 4 + len(old), 4 + len(new), "'''"),
+    ]
+    diff = _hunk(*lines)
+    hits = scan_files([diff])
+    findings = secret_findings(hits)
+    assert [(f.severity, f.line, f.end_line) for f in findings] == [
+        (Severity.CRITICAL, 2, 3 + len(new)),  # the new key, BEGIN to END
+        (Severity.HIGH, None, None),  # the old key: removed, still in the history
+    ]
+    masked = repr(redact_files([diff], hits))
+    assert not [line for line in old + new if line in masked]
+
+
+def test_a_key_next_to_an_edit_is_found_without_its_begin_line() -> None:
+    body = key_body(_PKCS8, 1217, "tail")
+    end = pem("PRIVATE KEY", [])[1]
+    diff = _hunk(
+        Line(" ", 20, 20, body[-3]),
+        Line(" ", 21, 21, body[-2]),
+        Line(" ", 22, 22, body[-1]),
+        Line(" ", 23, 23, end),
+        Line("+", None, 24, "DEBUG = False"),
+    )
+    hits = scan_files([diff])
+    assert [(f.severity, f.line, f.end_line) for f in secret_findings(hits)] == [
+        (Severity.MEDIUM, 20, 23)
+    ]
+    assert not [line for line in body if line in repr(redact_files([diff], hits))]
+
+
+def test_a_first_body_line_is_found_by_its_encoding_without_any_marker() -> None:
+    body = key_body(_EC, 121, "bare")
+    diff = added_file("keys.py", ["KEY = (", *(f'    "{x}"' for x in body), ")"])
+    hits = scan_files([diff])
+    assert [f.title for f in secret_findings(hits)] == ["Private key committed in keys.py"]
+    assert not [line for line in body if line in repr(redact_files([diff], hits))]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        pem("CERTIFICATE", key_body(_CERTIFICATE, 891, "cert")),
+        ["# " + x for x in pem("CERTIFICATE", key_body(_CERTIFICATE, 891, "cert"))],
+        pem("PUBLIC KEY", key_body(_PUBLIC, 294, "pub")),
+        key_body(_CERTIFICATE, 891, "bare-cert"),  # a certificate body without its markers
+        pem("RSA PRIVATE KEY", ["..."]),  # documentation
+        pem("PRIVATE KEY", ["<redacted>"]),
+    ],
+    ids=[
+        "certificate",
+        "commented-certificate",
+        "public-key",
+        "bare-certificate",
+        "docs",
+        "redacted",
+    ],
+)
+def test_certificates_public_keys_and_placeholders_are_not_keys(lines: list[str]) -> None:
+    assert scan_files([added_file("certs/ca.pem", lines)]) == ()
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+def test_base64_pem_in_a_kubernetes_secret_and_a_kubeconfig_is_found() -> None:
+    key = "\n".join(pem("RSA PRIVATE KEY", RSA_BODY)) + "\n"
+    cert = "\n".join(pem("CERTIFICATE", key_body(_CERTIFICATE, 891, "c"))) + "\n"
+    secret = added_file(
+        "k8s/tls.yaml",
+        ["kind: Secret", "data:", f"  tls.crt: {_b64(cert)}", f"  tls.key: {_b64(key)}"],
+    )
+    kubeconfig = added_file(
+        "ops/kubeconfig",
+        ["users:", "- name: admin", "  user:", f"    client-key-data: {_b64(key)}"],
+    )
+    hits = scan_files([secret, kubeconfig])
+    assert [(h.path, h.line, h.kind) for h in hits] == [
+        ("k8s/tls.yaml", 4, "private key (base64)"),  # the certificate on line 3 is public
+        ("ops/kubeconfig", 4, "private key (base64)"),
+    ]
+    assert _b64(key) not in repr(redact_files([secret, kubeconfig], hits))
+
+
+def test_base64_is_decoded_two_levels_deep_and_no_deeper() -> None:
+    token = "ghp_" + "Zq4Wm7Xr2Tn5Vb9Lc3Hd6Jf1Pg8Qs0Ry4Ua7"
+    auth = _b64(f"deploy:{token}")
+    dockerconfig = _b64('{"auths": {"ghcr.io": {"auth": "' + auth + '"}}}')
+    # the token is named inside the auth inside the JSON inside the base64
+    assert [h.kind for h in scan_text(f".dockerconfigjson: {dockerconfig}")] == [
+        "GitHub token (base64)"
+    ]
+    once, twice, thrice = _b64(token), _b64(_b64(token)), _b64(_b64(_b64(token)))
+    assert [h.kind for h in scan_text(f"a: {once}\nb: {twice}")] == ["GitHub token (base64)"] * 2
+    # the bound on work: a third level is not decoded (each level is a whole scan again)
+    assert scan_text(f"c: {thrice}") == ()
+
+
+# ---------------------------------------------------------------- texts outside the lines
+
+
+def test_a_hunk_header_section_is_masked_and_reported() -> None:
+    stripe = "sk_" + "live_" + "51HqLyjWDarjtT1zdp7dcXbCdEfGh"
+    hunk = Hunk(40, 2, 40, 3, f'STRIPE_KEY = "{stripe}"', (
+        Line(" ", 40, 40, "def charge():"),
+        Line("+", None, 41, "    log.info('charging')"),
+        Line(" ", 41, 42, "    return stripe.Charge.create()"),
+    ))  # fmt: skip
+    diff = FileDiff("billing.py", None, FileStatus.MODIFIED, False, 1, 0, (hunk,))
+    hits = scan_files([diff])
+    assert [(h.where, h.line, h.kind) for h in hits] == [("context", None, "Stripe key")]
+    redacted = redact_files([diff], hits)
+    assert redacted[0].hunks[0].section == 'STRIPE_KEY = "[REDACTED:stripe-key]"'
+
+
+def test_a_token_in_a_renamed_files_path_is_reported_and_never_in_a_prompt() -> None:
+    token = GHP
+    diff = FileDiff(
+        "config/token.json", f"config/{token}.json", FileStatus.RENAMED, False, 0, 0, ()
+    )
+    hits = scan_files([diff])
+    assert [(h.where, h.in_path, h.kind) for h in hits] == [("removed", True, "GitHub token")]
+    (finding,) = secret_findings(hits)
+    assert finding.severity is Severity.HIGH and token not in repr(finding)
+    assert redact_path(f"config/{token}.json") == "config/[REDACTED:github-token].json"
+    assert redact_path("src/pkg/module.py") == "src/pkg/module.py"

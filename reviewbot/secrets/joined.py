@@ -1,0 +1,54 @@
+"""Many lines as one text, so that each pattern runs once over all of them (in C, not per line)."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+class Joined:
+    """Lines joined with ``\\n``, and the offset where each line starts.
+
+    Newlines never occur inside a line of a diff, so a match that crosses one spans two lines
+    and is judged again on its own line (:meth:`crosses`).
+    """
+
+    __slots__ = ("_lower", "lines", "starts", "text")
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = lines
+        self.text = "\n".join(lines)
+        starts = [0] * len(lines)
+        offset = 0
+        for row, line in enumerate(lines):
+            starts[row] = offset
+            offset += len(line) + 1
+        self.starts = starts
+        self._lower: str | None = None
+
+    @property
+    def lower(self) -> str:
+        """The text with ASCII letters in lower case (same length, so offsets still hold)."""
+        if self._lower is None:
+            self._lower = self.text.translate(_ASCII_LOWER)
+        return self._lower
+
+    def row_of(self, offset: int) -> int:
+        """The line that holds ``offset`` of the joined text."""
+        return bisect_right(self.starts, offset) - 1
+
+    def end_of(self, row: int) -> int:
+        """The offset just past the last character of line ``row``."""
+        return self.starts[row] + len(self.lines[row])
+
+    def rows_with(self, needle: str) -> list[int]:
+        """Every line that contains ``needle`` (each line once, in order)."""
+        rows: list[int] = []
+        at = self.text.find(needle)
+        while at != -1:
+            row = self.row_of(at)
+            rows.append(row)
+            at = self.text.find(needle, self.end_of(row) + 1)
+        return rows
