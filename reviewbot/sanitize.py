@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
+import html
 import re
+import unicodedata
+
+from reviewbot.mdscan import Span, code_spans, link_text_ends, split_fences
+from reviewbot.mentions import neutralize_mentions
 
 TRUNCATED = "… (truncated)"
 
@@ -21,10 +27,7 @@ _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _HTML_TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?![\w-])(?:[^<>\"']|\"[^\"]*\"|'[^']*')*>?", re.I)
 _CODE_TAG = re.compile(rf"<(?=/?(?:{_TAG_NAMES})[\s/>]|!--|!\[CDATA|\?)", re.I)
 _LT = re.compile(r"<")
-# @user or @org/team not preceded by a word char, dot, slash or backtick (keeps emails intact).
-_MENTION = re.compile(
-    r"(?<![\w.`/@+-])@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9][\w-]*)?"
-)
+_BARE_LT = re.compile("<(?!\u200b)")
 _IMAGE = re.compile(r"!\[")
 # A link target with a script or data scheme (inline ``](…)`` or a reference definition).
 _UNSAFE_LINK = re.compile(
@@ -33,8 +36,25 @@ _UNSAFE_LINK = re.compile(
     re.I | re.M,
 )
 _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
-_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 _ZWSP = "\u200b"
+# A line that may open a fenced code block, inside block quotes and list items too.
+_FENCE_OPENER = re.compile(
+    r"^(?P<prefix>(?:[ \t>]|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t]))*)"
+    r"(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$",
+    re.M,
+)
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2060-\u206f"
+    "\ufe00-\ufe0f\ufeff]"
+)
+# What a reader takes for a web address: a scheme, "www.", a domain name or an IPv4 address.
+_SCHEME = re.compile(r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*+:/")
+_DOTTED = re.compile(r"(?<![\w-])[\w-]++(?:\.[\w-]++)++")
+_DOTS = str.maketrans(dict.fromkeys("\u3002\uff0e\uff61\u2024\u2027\u00b7\u30fb", "."))
+_MARKUP = re.compile(r"\\(?=[!-/:-@\[-`{-~])|[`*_~]")  # escapes, code and emphasis marks
+_LINK_TEXT_LIMIT = 1000  # a longer link text is made plain without looking into it
+# The destination right after a link text, in its simple forms: ``(url)`` or ``(url "title")``.
+_INLINE_DEST = re.compile(r"\(\s*([^\s()<>]+)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
 
 
 def strip_controls(text: str) -> str:
@@ -51,55 +71,151 @@ def defuse_code(text: str) -> str:
     return _CODE_TAG.sub("<" + _ZWSP, strip_controls(text))
 
 
+def _gap(m: re.Match[str]) -> str:
+    """What a removed tag or comment leaves, so that the code around it pairs as before.
+
+    Its line breaks (the lines after it keep their places, fences included), and an invisible
+    space where removing it would join backticks or tildes, or start a line with them.
+    """
+    text, start, end = m.string, m.start(), m.end()
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    breaks = "\n" * m.group().count("\n")
+    if not line.strip() or line[-1:] in ("`", "~") or text[end : end + 1] in ("`", "~"):
+        return _ZWSP + breaks
+    return breaks
+
+
 def _prose(text: str) -> str:
-    text = _HTML_COMMENT.sub("", text)
-    text = _HTML_TAG.sub("", text)
+    text = _HTML_COMMENT.sub(_gap, text)
+    text = _HTML_TAG.sub(_gap, text)
     text = _LT.sub("&lt;", text)
     text = _IMAGE.sub("[", text)  # no images: a model must not make readers' browsers fetch URLs
     text = _UNSAFE_LINK.sub(
         lambda m: m.group(1).removesuffix("&lt;").rstrip("(: \t") + " ", text
     )  # plain text
-    return _MENTION.sub(lambda m: f"`{m.group(0)}`", text)
+    return neutralize_mentions(text)
 
 
 def _inline(text: str) -> str:
+    """Sanitise a chunk with no fenced code: prose is cleaned, code spans are kept.
+
+    A code span GitHub surely renders as code keeps its mentions; one it might render as
+    prose (see :func:`reviewbot.mdscan.code_spans`) gets its mentions neutralised too.
+    """
+    spans = code_spans(text)
+    plain = _plain_link_openers(text, spans)
     out: list[str] = []
     pos = 0
-    for m in _INLINE_CODE.finditer(text):
-        if "\n\n" in m.group(2):
-            continue
-        out.append(_prose(text[pos : m.start()]))
-        out.append(m.group(1) + defuse_code(m.group(2)) + m.group(1))
-        pos = m.end()
-    out.append(_prose(text[pos:]))
+    for span in spans:
+        out.append(_prose(_escape_at(text, pos, span.start, plain)))
+        inner = text[span.start + span.ticks : span.end - span.ticks]
+        code = defuse_code(inner)
+        if not span.trusted:  # maybe prose to GitHub: no mention, no link that lies, no HTML
+            inner = _escape_at(text, span.start + span.ticks, span.end - span.ticks, plain)
+            code = _BARE_LT.sub("<" + _ZWSP, defuse_code(neutralize_mentions(inner)))
+        fence = "`" * span.ticks
+        out.append(fence + code + fence)
+        pos = span.end
+    out.append(_prose(_escape_at(text, pos, len(text), plain)))
     return "".join(out)
 
 
-def _split_fences(text: str) -> list[tuple[bool, str]]:
-    """Split into (is_code, chunk); an unclosed fence is closed at the end."""
-    parts: list[tuple[bool, str]] = []
-    pos = 0
-    while True:
-        opening = _FENCE_LINE.search(text, pos)
-        if not opening:
-            parts.append((False, text[pos:]))
-            return parts
-        parts.append((False, text[pos : opening.start()]))
-        fence = opening.group(1)
-        closer = re.compile(rf"^ {{0,3}}{fence[0]}{{{len(fence)},}}[ \t]*$", re.M)
-        line_end = text.find("\n", opening.end())
-        closing = closer.search(text, line_end + 1) if line_end != -1 else None
-        if closing is None:
-            parts.append((True, text[opening.start() :].rstrip("\n") + "\n" + fence))
-            return parts
-        parts.append((True, text[opening.start() : closing.end()]))
-        pos = closing.end()
+def _escape_at(text: str, start: int, end: int, positions: list[int]) -> str:
+    """``text[start:end]`` with a backslash before each index of ``positions`` (sorted)."""
+    inside = positions[bisect.bisect_left(positions, start) : bisect.bisect_left(positions, end)]
+    if not inside:
+        return text[start:end]
+    pieces = []
+    pos = start
+    for i in inside:
+        pieces.append(text[pos:i])
+        pieces.append("\\")
+        pos = i
+    pieces.append(text[pos:end])
+    return "".join(pieces)
+
+
+def _plain_link_openers(text: str, spans: list[Span]) -> list[int]:
+    """The ``[`` whose link text looks like a web address but may point elsewhere.
+
+    Escaping such a ``[`` turns the link into plain text: the reader sees the text and, for an
+    inline link, the real target next to it (GitHub autolinks both addresses). A link whose
+    text is exactly its target is left alone.
+    """
+    trusted = [s for s in spans if s.trusted]
+    starts = [s.start for s in trusted]
+    plain: set[int] = set()
+    for opening, closing in link_text_ends(text, spans).items():
+        k = bisect.bisect_right(starts, opening) - 1
+        if k >= 0 and opening < trusted[k].end:
+            continue  # inside code
+        label = text[opening + 1 : closing]
+        if len(label) > _LINK_TEXT_LIMIT:
+            plain.add(opening)
+            continue
+        if not _looks_like_address(_as_read(label)):
+            continue
+        dest = _INLINE_DEST.match(text, closing + 1)
+        if dest and _address(label) == _address(dest.group(1)):
+            continue  # [https://x.org/a](https://x.org/a): the text is the target
+        plain.add(opening)
+    return sorted(plain)
+
+
+def _as_read(text: str) -> str:
+    """What a reader sees of a bit of markdown: no markup, references decoded, lower case."""
+    text = _HTML_COMMENT.sub("", text)
+    text = _HTML_TAG.sub("", text)
+    text = html.unescape(text)
+    text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFKC", text).translate(_DOTS)
+    return _MARKUP.sub("", text).strip().lower()
+
+
+def _looks_like_address(shown: str) -> bool:
+    if "www." in shown or _SCHEME.search(shown):
+        return True
+    for token in _DOTTED.finditer(shown):
+        labels = token.group().split(".")
+        top = labels[-1]
+        if top.isalpha() and len(top) >= 2:
+            return True  # github.com, example.org, db.py
+        if len(labels) == 4 and all(label.isdigit() and len(label) <= 3 for label in labels):
+            return True
+    return False
+
+
+def _address(text: str) -> str:
+    return html.unescape(text).strip().lower().rstrip("/")
+
+
+def _defuse_suggestions(text: str) -> str:
+    """Drop the info string of any fence that GitHub could render as a ``suggestion`` block.
+
+    Only the finding's structured ``suggestion`` field may propose a change; a fence in the
+    body that says ``suggestion`` (any case, fence length or character, with attributes,
+    written with character references, inside a quote or a list) becomes a plain code block.
+    """
+
+    def plain(m: re.Match[str]) -> str:
+        info = m.group("info")
+        if m.group("fence")[0] == "`" and "`" in info:
+            return m.group(0)  # not a fence
+        if "suggestion" not in _as_read(info).replace(" ", ""):
+            return m.group(0)
+        return m.group("prefix") + m.group("fence")
+
+    return _FENCE_OPENER.sub(plain, text)
 
 
 def _cap(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
-    cut = text[: max(limit - len(TRUNCATED) - 8, 0)]
+    size = max(limit - len(TRUNCATED) - 8, 0)
+    cut = text[:size]
+    # A code span cut in two is prose to GitHub: its mentions must not come alive.
+    last_line = cut.rfind("\n") + 1
+    cut = (cut[:last_line] + neutralize_mentions(cut[last_line:]))[:size]
     cut = re.sub(r"&[a-z]*$", "", cut)  # never leave half an entity
     fences = _FENCE_LINE.findall(cut)
     if len(fences) % 2:
@@ -114,8 +230,10 @@ def clean(text: str, limit: int) -> str:
     """Sanitise untrusted markdown for a GitHub comment.
 
     Removes HTML tags and comments (so our hidden marker can never be forged), turns images
-    into links, neutralises ``@user`` and ``@org/team`` mentions, drops control characters,
-    keeps fenced and inline code readable, and caps the length.
+    into links, neutralises every ``@user`` and ``@org/team`` mention GitHub could link (see
+    :mod:`reviewbot.mentions`), makes links whose text looks like a web address plain text,
+    turns ``suggestion`` fences into plain code blocks, drops control characters, keeps fenced
+    and inline code readable, and caps the length.
 
     Args:
         text: Text from a model, a vendor error or a diff.
@@ -125,8 +243,9 @@ def clean(text: str, limit: int) -> str:
         Markdown that notifies nobody, has no raw HTML and is at most ``limit`` characters.
     """
     text = strip_controls(text)[: limit * 4 + 1024]  # bound the work on huge replies
+    text = _defuse_suggestions(text)
     out = [
-        defuse_code(chunk) if is_code else _inline(chunk) for is_code, chunk in _split_fences(text)
+        defuse_code(chunk) if is_code else _inline(chunk) for is_code, chunk in split_fences(text)
     ]
     return _cap("".join(out).strip(), limit)
 

@@ -46,7 +46,7 @@ def test_payload_sends_start_line_only_for_ranges(realdata: Path) -> None:
 def test_bodies_hide_a_key_and_defuse_mentions(realdata: Path) -> None:
     (comment,) = inline_comments([_finding(1060)], _files(realdata), limit=1)
     assert comment.body.endswith(f"<!-- reviewbot:finding {comment.key} -->")
-    assert "`@octocat`" in comment.body
+    assert "@\u200boctocat" in comment.body and "@octocat" not in comment.body
     assert keys_in([comment.body, "no key here"]) == {comment.key}
 
 

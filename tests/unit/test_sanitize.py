@@ -10,8 +10,8 @@ from reviewbot.sanitize import TRUNCATED, clean, clean_inline
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("ping @octocat now", "ping `@octocat` now"),
-        ("cc @acme/security-team.", "cc `@acme/security-team`."),
+        ("ping @octocat now", "ping @\u200boctocat now"),
+        ("cc @acme/security-team.", "cc @\u200bacme/security-team."),
         ("mail ops@example.com", "mail ops@example.com"),
         ("already `@octocat` quoted", "already `@octocat` quoted"),
     ],
@@ -73,4 +73,4 @@ def test_length_is_capped_with_a_visible_note() -> None:
 
 
 def test_clean_inline_is_one_table_safe_line() -> None:
-    assert clean_inline("a | b\n\nc @d", 100) == "a \\| b c `@d`"
+    assert clean_inline("a | b\n\nc @d", 100) == "a \\| b c @\u200bd"
