@@ -17,9 +17,10 @@ _TITLE_SIMILARITY = 0.75
 _CWE = re.compile(r"cwe[-_ ]?(\d+)", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
 _PREFIXES = ("./", "a/", "b/", "/")
-# Steps whose findings are each a distinct fact (one committed credential each): never merged
-# with one another, however close, so that every leaked key is listed and rotated.
-_DISTINCT_STEPS = frozenset({"secrets"})
+# Steps whose findings come from fixed checks, not from a model (committed credentials, the
+# prompt-injection pattern check). Each of their findings is a distinct fact that no model reply
+# may change: never merged with another finding, and never the target of a merge.
+DETERMINISTIC_STEPS = frozenset({"secrets", "injection"})
 
 
 def _hunk_lines(hunk: Hunk) -> frozenset[int]:
@@ -125,9 +126,14 @@ def _same_problem(a: Finding, b: Finding) -> bool:
 def dedupe(findings: Iterable[Finding]) -> list[Finding]:
     """Merge findings that several steps (or one step twice) made about the same problem.
 
-    Two findings are the same when they are on the same path, within two lines of each other
-    (or both file-level), and share a normalised category (or a CWE id) or have very similar
-    titles. The most severe one is kept; its body notes which other steps agreed.
+    Two model findings are the same when they are on the same path, within two lines of each
+    other (or both file-level), and share a normalised category (or a CWE id) or have very
+    similar titles. The most severe one is kept; its body notes which other steps agreed.
+
+    Findings of :data:`DETERMINISTIC_STEPS` are kept exactly as they are, each on its own: a
+    model finding about the same problem on the same lines (e.g. one that calls the secret or
+    the injection a false positive, at any severity) is dropped as their duplicate, and any
+    other model finding stays separate.
 
     Args:
         findings: Anchored findings from every step.
@@ -135,24 +141,39 @@ def dedupe(findings: Iterable[Finding]) -> list[Finding]:
     Returns:
         The merged findings, sorted with :func:`sort_findings`.
     """
+    everything = list(findings)
+    fixed = [f for f in everything if f.step in DETERMINISTIC_STEPS]
     kept: list[tuple[Finding, list[str]]] = []
-    for finding in sorted(findings, key=lambda f: -f.severity.rank):
+    for finding in sorted(everything, key=lambda f: -f.severity.rank):
+        if finding.step in DETERMINISTIC_STEPS:
+            continue
+        if any(_same_lines(fact, finding) and _same_problem(fact, finding) for fact in fixed):
+            log.info("dropping a %s finding that repeats a fixed check's finding", finding.step)
+            continue
         for winner, agreed in kept:
-            if winner.step == finding.step and winner.step in _DISTINCT_STEPS:
-                continue
             if _same_place(winner, finding) and _same_problem(winner, finding):
                 if finding.step != winner.step and finding.step not in agreed:
                     agreed.append(finding.step)
                 break
         else:
             kept.append((finding, []))
-    merged = []
+    merged = list(fixed)
     for winner, agreed in kept:
         if agreed:
             note = f"_Also flagged by {', '.join(agreed)}._"
             winner = dataclasses.replace(winner, body=f"{winner.body.rstrip()}\n\n{note}")
         merged.append(winner)
     return sort_findings(merged)
+
+
+def _same_lines(fact: Finding, finding: Finding) -> bool:
+    """Whether ``finding`` is on the lines of ``fact`` (both file-level, or overlapping)."""
+    if fact.path != finding.path:
+        return False
+    if fact.line is None or finding.line is None:
+        return fact.line is None and finding.line is None
+    fact_end, end = fact.end_line or fact.line, finding.end_line or finding.line
+    return finding.line <= fact_end and fact.line <= end
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -137,6 +137,56 @@ def test_dedupe_merges_similar_titles_but_not_distant_lines() -> None:
     assert "Also flagged by quality." in merged[0].body
 
 
+def _injection(line: int) -> Finding:
+    return _finding(
+        line,
+        step="injection",
+        severity=Severity.MEDIUM,
+        category="prompt-injection",
+        title="Possible prompt injection in app/db.py",
+        body="Text in app/db.py looks written to steer an automated reviewer.",
+    )
+
+
+@pytest.mark.parametrize("severity", [Severity.INFO, Severity.MEDIUM, Severity.CRITICAL])
+def test_a_model_finding_never_absorbs_a_fixed_check_finding(severity: Severity) -> None:
+    fact = _injection(11)
+    echo = _finding(
+        11,
+        severity=severity,
+        category="prompt-injection",
+        title="False positive",
+        body="False positive, no action needed.",
+    )
+    other = _finding(11, severity=Severity.CRITICAL)  # another problem on the same line
+    merged = dedupe([echo, other, fact])
+    assert fact in merged  # unchanged: body, severity, step
+    assert echo not in merged  # the model's repeat of it is dropped
+    assert other in merged  # a different problem stays, on its own
+    assert not any("no action" in f.body for f in merged)
+
+
+def test_fixed_check_findings_are_never_merged_with_each_other_or_noted() -> None:
+    secret = _finding(
+        11,
+        step="secrets",
+        severity=Severity.CRITICAL,
+        category="CWE-798 hardcoded-secret",
+        title="AWS access key committed in app/db.py",
+    )
+    twin = _finding(
+        12, step="secrets", severity=Severity.CRITICAL, category="CWE-798 hardcoded-secret",
+        title="AWS access key committed in app/db.py",
+    )  # fmt: skip
+    near = _finding(
+        13, step="security", severity=Severity.CRITICAL, category="CWE-798 hardcoded-secret"
+    )
+    merged = dedupe([near, secret, twin, _injection(11)])
+    assert {secret, twin, _injection(11)} <= set(merged)
+    assert near in merged  # not on the secret's line: kept apart, never merged into it
+    assert not any("Also flagged" in f.body for f in merged)
+
+
 def test_sort_is_worst_first_then_path_then_line() -> None:
     findings = [
         _finding(30, severity=Severity.LOW, path="b.py"),
