@@ -70,7 +70,11 @@ def _advice(where: Where) -> str:
     )
 
 
-def _title(kind: str, where: Where, path: str) -> str:
+def _title(kind: str, where: Where, path: str, in_path: bool) -> str:
+    if in_path:
+        if where == "removed":
+            return f"{kind} in the old name of {path}, still in its git history"
+        return f"{kind} in the name of {path}"
     if where == "added":
         return f"{kind} committed in {path}"
     if where == "removed":
@@ -125,6 +129,6 @@ def _finding(hit: SecretHit, line: int | None, end_line: int | None) -> Finding:
         path=hit.path,
         line=line,
         end_line=end_line,
-        title=_title(kind, hit.where, path),
+        title=_title(kind, hit.where, path, hit.in_path),
         body=body,
     )
