@@ -32,7 +32,7 @@ from reviewbot.inline import inline_comments
 from reviewbot.patches import changes_path
 from reviewbot.render import render_comment
 from reviewbot.report import report_json
-from reviewbot.sanitize import strip_controls
+from reviewbot.sanitize import clean_plain
 from reviewbot.vendors import provider_settings
 
 REPORT_NAME = "reviewbot-report.json"
@@ -295,13 +295,13 @@ def _publish(
     env: Mapping[str, str], console: Console, review: Review, comment_url: str | None
 ) -> None:
     """Annotations, job summary, JSON report and step outputs."""
-    for finding in review.findings:  # model text: no control or bidi characters in the log
+    for finding in review.findings:  # model text: no control character, no mention
         console.warning(
-            strip_controls(finding.body)[:2000] or strip_controls(finding.title),
+            clean_plain(finding.body, 2000) or clean_plain(finding.title, 2000),
             file=finding.path,
             line=finding.line,
             endLine=finding.end_line,
-            title=strip_controls(f"{finding.severity.value}: {finding.title}")[:200],
+            title=clean_plain(f"{finding.severity.value}: {finding.title}", 200),
         )
     write_summary(env, render_comment(review))
     # Written into the workspace, the one folder a Docker action shares with later steps; the

@@ -250,6 +250,15 @@ def clean(text: str, limit: int) -> str:
     return _cap("".join(out).strip(), limit)
 
 
+def clean_plain(text: str, limit: int) -> str:
+    """Untrusted text for a place that shows it as plain text (a workflow annotation).
+
+    No control or bidi characters and no mention GitHub could link, at most ``limit``
+    characters (cut before the mentions are neutralised, so none is cut in half).
+    """
+    return neutralize_mentions(strip_controls(text)[:limit])
+
+
 def clean_inline(text: str, limit: int) -> str:
     """Like :func:`clean`, but on one line and safe inside a markdown table cell."""
     flat = " ".join(strip_controls(text).split())

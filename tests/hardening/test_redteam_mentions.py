@@ -262,6 +262,8 @@ def test_no_posted_text_pings_anyone(
     inlines = github.pulls[run.number].review_comments
     assert inlines and all(_live_mentions(c["body"]) == [] for c in inlines)
     assert _live_mentions(run.summary()) == []
+    annotations = [line for line in run.stdout.splitlines() if line.startswith("::warning")]
+    assert annotations and not any(_LIVE.search(line) for line in annotations)
 
 
 if __name__ == "__main__":  # pragma: no cover - re-records the table with the real renderer
