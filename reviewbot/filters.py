@@ -1,4 +1,24 @@
-"""Decide which files are not worth a model's tokens (lockfiles, generated, vendored, binary)."""
+"""Decide which files are not worth a model's tokens: lockfiles, binaries, generated docs.
+
+An author controls every name, folder and first line of a pull request, so no built-in rule may
+let them opt code out of review. The rules, in order:
+
+1. ``binary``: git says so, or the file's own name has a binary extension (``*.png``, ``*.so``).
+2. ``lockfile``: the file's own name is a known lockfile (``package-lock.json``, ``poetry.lock``);
+   a folder of that name does not count (``package-lock.json/evil.py`` is code).
+3. ``generated`` and ``vendored`` apply only to *inert* files, those that neither run nor
+   configure anything (:func:`inert`: docs and tabular or snapshot data, outside any dot-folder
+   and other than AI-agent instructions), when the file's name is a generated one (``*.snap``,
+   source maps), its first lines carry a generator marker (``@generated``, ``Code generated …
+   DO NOT EDIT``), or it sits in ``vendor/``, ``third_party/``, ``node_modules/``, ``dist/``,
+   ``build/`` (…) **at the repository root**.
+
+Code, tests, config, CI definitions and dependency manifests are reviewed whatever their name,
+folder or first lines say. The user's ``ignore`` patterns (read from the base commit, so the
+pull request cannot change them) come after the built-in rules like more lines of the same
+.gitignore: they may skip anything except CI definitions (:func:`always_reviewed`), and
+``!pattern`` re-includes a file the built-in rules skipped (binary excepted).
+"""
 
 from __future__ import annotations
 
@@ -6,25 +26,17 @@ import dataclasses
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import PurePosixPath
 
 from pathspec import GitIgnoreSpec
 
 from reviewbot.domain import FileDiff, FileStatus, SkipReason
 from reviewbot.errors import ConfigError
+from reviewbot.kinds import file_kind
 
-# The built-in list, as gitignore patterns matched case-insensitively against the file's path.
-# Rows are tried in order; the first row with a matching pattern gives the reason. A file
-# flagged binary by git is always ``binary``; a file whose first lines carry a generator
-# marker (see _GENERATED_MARKER) is ``generated``. The user's ``ignore`` patterns come after
-# this list, like more lines of the same .gitignore: ``!yarn.lock`` there re-includes it.
-BUILTIN_SKIPS: tuple[tuple[SkipReason, tuple[str, ...]], ...] = (
-    (
-        SkipReason.VENDORED,
-        (
-            "vendor/", "third_party/", "third-party/", "node_modules/", "bower_components/",
-            ".yarn/releases/", ".yarn/plugins/", ".yarn/cache/", ".pnp.cjs", ".pnp.loader.mjs",
-        ),
-    ),
+# Rules on the file's own name, as glob patterns matched case-insensitively against its last
+# path component (so a folder named like a lockfile or an image skips nothing).
+NAME_SKIPS: tuple[tuple[SkipReason, tuple[str, ...]], ...] = (
     (
         SkipReason.LOCKFILE,
         (
@@ -34,19 +46,8 @@ BUILTIN_SKIPS: tuple[tuple[SkipReason, tuple[str, ...]], ...] = (
             "cargo.lock", "go.sum", "go.work.sum",  # Rust, Go
             "composer.lock", "gemfile.lock", "mix.lock", "pubspec.lock",  # PHP, Ruby, Elixir, Dart
             "packages.lock.json", "paket.lock",  # NuGet
-            "gradle.lockfile", "buildscript-gradle.lockfile", "gradle/dependency-locks/*.lockfile",
+            "gradle.lockfile", "buildscript-gradle.lockfile",  # Gradle
             "podfile.lock", "package.resolved", "flake.lock",  # CocoaPods, SwiftPM, Nix
-        ),
-    ),
-    (
-        SkipReason.GENERATED,
-        (
-            "*.min.js", "*.min.mjs", "*.min.css", "*.map", "*-min.js",  # minified, source maps
-            "*_pb2.py", "*_pb2.pyi", "*_pb2_grpc.py", "*.pb.go", "*.pb.gw.go", "*.pb.cc",
-            "*.pb.h", "*_pb.js", "*_pb.d.ts", "*.pb.swift",  # protobuf
-            "*.generated.*", "*.g.dart", "*.freezed.dart", "*.designer.cs",  # codegen
-            "dist/", "build/",  # build outputs
-            "*.snap", "__snapshots__/",  # test snapshots
         ),
     ),
     (
@@ -64,7 +65,33 @@ BUILTIN_SKIPS: tuple[tuple[SkipReason, tuple[str, ...]], ...] = (
             "*.sqlite", "*.sqlite3", "*.db",  # databases
         ),
     ),
+    (
+        SkipReason.GENERATED,  # inert files only
+        ("*.snap", "*.js.map", "*.mjs.map", "*.cjs.map", "*.css.map", "*.generated.*"),
+    ),
 )  # fmt: skip
+# Gradle's per-configuration lockfiles, by their folder (the only lockfile known by folder).
+_GRADLE_LOCKS = "gradle/dependency-locks/"
+
+# Folders whose inert files are skipped, at the repository root only: ``vendor/README.md``,
+# not ``src/vendor/README.md``. To skip a vendored tree's code too, add it to ``ignore``.
+ROOT_FOLDER_SKIPS: tuple[tuple[SkipReason, tuple[str, ...]], ...] = (
+    (
+        SkipReason.VENDORED,
+        ("vendor/", "third_party/", "third-party/", "node_modules/", "bower_components/"),
+    ),
+    (SkipReason.GENERATED, ("dist/", "build/")),
+)
+
+# Inert: read by people, never run or loaded as configuration.
+_INERT_SUFFIXES = frozenset(
+    {".md", ".mdx", ".markdown", ".rst", ".adoc", ".asciidoc", ".org", ".textile", ".rdoc"}
+    | {".csv", ".tsv", ".snap", ".golden"}
+)
+_SOURCE_MAPS = (".js.map", ".mjs.map", ".cjs.map", ".css.map")
+# Markdown that AI coding agents obey as instructions: configuration, not documentation.
+_AGENT_FILES = frozenset({"agents.md", "claude.md", "gemini.md", "copilot-instructions.md"})
+_CI_FILES = frozenset({"action.yml", "action.yaml"})  # a repository's own or composite action
 
 # "Code generated by X. DO NOT EDIT." (the Go convention, used widely) or Meta's "@generated".
 _GENERATED_MARKER = re.compile(r"Code generated .*DO NOT EDIT|@generated")
@@ -72,28 +99,65 @@ _MARKER_LINES = 5  # how many of a file's first lines may carry the marker
 
 
 @lru_cache(maxsize=1)
-def _builtin_specs() -> tuple[tuple[SkipReason, GitIgnoreSpec], ...]:
-    return tuple((reason, GitIgnoreSpec.from_lines(pats)) for reason, pats in BUILTIN_SKIPS)
+def _name_specs() -> tuple[tuple[SkipReason, GitIgnoreSpec], ...]:
+    return tuple((reason, GitIgnoreSpec.from_lines(pats)) for reason, pats in NAME_SKIPS)
+
+
+def inert(path: str) -> bool:
+    """Whether ``path`` names a file that nothing runs or loads as configuration.
+
+    Docs (``.md``, ``.rst``, …), tabular data (``.csv``, ``.tsv``), test snapshots and source
+    maps, outside every dot-folder (``.github/``, ``.vscode/``, ``.devcontainer/``, …) and other
+    than instructions for AI agents (``AGENTS.md``, ``CLAUDE.md``). Only inert files can be
+    skipped as generated or vendored.
+    """
+    p = PurePosixPath(path.lower())
+    if any(part.startswith(".") for part in p.parts[:-1]) or p.name in _AGENT_FILES:
+        return False
+    if file_kind(path) in ("ci", "config", "deps"):
+        return False
+    return p.suffix in _INERT_SUFFIXES or p.name.endswith(_SOURCE_MAPS)
+
+
+def always_reviewed(path: str) -> bool:
+    """Whether ``path`` is a CI definition: reviewed whatever any rule or ``ignore`` says.
+
+    Workflows and CI configs run with the repository's secrets: ``.github/workflows/``,
+    ``.github/actions/``, ``action.yml``, ``.gitlab-ci.yml``, ``Jenkinsfile``, CircleCI,
+    Buildkite, Azure Pipelines, Travis and AppVeyor files.
+    """
+    lower = path.lower()
+    name = PurePosixPath(lower).name
+    return file_kind(path) == "ci" or lower.startswith(".github/actions/") or name in _CI_FILES
 
 
 def skip_reason(f: FileDiff) -> SkipReason | None:
-    """Why the built-in list would not send ``f`` to a model, or None to review it.
+    """Why the built-in rules would not send ``f`` to a model, or None to review it.
 
     Args:
         f: A parsed file.
 
     Returns:
-        ``binary``, ``vendored``, ``lockfile``, ``generated`` (by name or by a generator
-        marker in its first lines), or None.
+        ``binary`` or ``lockfile`` (by the file's own name), ``vendored`` or ``generated``
+        (inert files only: by name, by a generator marker in their first lines, or by a
+        root folder), or None.
     """
     if f.binary:
         return SkipReason.BINARY
-    path = f.path.lower()
-    for reason, spec in _builtin_specs():
-        if spec.match_file(path):
-            return reason
-    if _has_generated_marker(f):
+    lower = f.path.lower()
+    name = PurePosixPath(lower).name
+    by_name = next((reason for reason, spec in _name_specs() if spec.match_file(name)), None)
+    if by_name in (SkipReason.LOCKFILE, SkipReason.BINARY):
+        return by_name
+    if lower.startswith(_GRADLE_LOCKS) and lower.count("/") == 2 and name.endswith(".lockfile"):
+        return SkipReason.LOCKFILE
+    if always_reviewed(f.path) or not inert(f.path):
+        return None
+    if by_name is SkipReason.GENERATED or _has_generated_marker(f):
         return SkipReason.GENERATED
+    for reason, folders in ROOT_FOLDER_SKIPS:
+        if lower.startswith(folders):
+            return reason
     return None
 
 
@@ -116,8 +180,9 @@ def apply_filters(files: Sequence[FileDiff], ignore: Sequence[str]) -> tuple[Fil
 
     Args:
         files: Parsed files; one already skipped (e.g. ``too_large``) is left as it is.
-        ignore: The user's gitignore-style patterns; a match gives ``ignored``, a negated
-            match (``!path``) re-includes a file the built-in list skipped (binary excepted).
+        ignore: The user's gitignore-style patterns; a match gives ``ignored`` (except on a
+            CI definition, see :func:`always_reviewed`), a negated match (``!path``)
+            re-includes a file the built-in rules skipped (binary excepted).
 
     Returns:
         The same files, in order, with ``skipped`` set where they are not reviewed.
@@ -133,7 +198,7 @@ def apply_filters(files: Sequence[FileDiff], ignore: Sequence[str]) -> tuple[Fil
             continue
         reason = skip_reason(f)
         verdict = user.check_file(f.path).include if user is not None else None
-        if verdict is True:
+        if verdict is True and not always_reviewed(f.path):
             reason = reason or SkipReason.IGNORED
         elif verdict is False and reason is not SkipReason.BINARY:
             reason = None  # the user re-included it with "!pattern"

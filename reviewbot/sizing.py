@@ -14,14 +14,16 @@ from reviewbot.kinds import file_kind
 BYTES_PER_TOKEN = 4
 
 # Budget order: the first class is dropped first. Within a class the largest file goes first.
-# deleted files < data/generated-looking < docs < tests < config, CI and manifests < code
-DROP_ORDER: tuple[str, ...] = ("deleted", "data", "docs", "test", "config", "code")
+# deleted files < data/generated-looking < docs < tests < config and manifests < code < CI
+# definitions (workflows run with the repository's secrets: a pull request must not be able
+# to push them out of review by adding bulk).
+DROP_ORDER: tuple[str, ...] = ("deleted", "data", "docs", "test", "config", "code", "ci")
 _CLASS_OF_KIND = {
     "data": "data",
     "docs": "docs",
     "test": "test",
     "config": "config",
-    "ci": "config",
+    "ci": "ci",
     "deps": "config",
     "code": "code",
 }

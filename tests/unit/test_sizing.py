@@ -45,7 +45,8 @@ def test_under_budget_nothing_changes() -> None:
 
 def test_budget_drops_in_documented_order_and_keeps_input_order() -> None:
     files = [
-        fd("src/core.py", 40),  # code: kept longest
+        fd(".github/workflows/ci.yml", 40),  # CI: kept longest
+        fd("src/core.py", 40),  # code
         fd("tests/test_core.py", 40),  # test
         fd("old/legacy.py", 40, FileStatus.DELETED),  # deleted: first to go
         fd("docs/guide.md", 40),  # docs
@@ -53,13 +54,14 @@ def test_budget_drops_in_documented_order_and_keeps_input_order() -> None:
         fd("fixtures.json", 40),  # data
     ]
     size = {f.path: file_tokens(f) for f in files}
-    order = [  # DROP_ORDER: deleted, data, docs, test, config, code
+    order = [  # DROP_ORDER: deleted, data, docs, test, config, code, ci
         "old/legacy.py",
         "fixtures.json",
         "docs/guide.md",
         "tests/test_core.py",
         "config/settings.yml",
         "src/core.py",
+        ".github/workflows/ci.yml",
     ]
     for k in range(len(order) + 1):
         budget = sum(size.values()) - sum(size[p] for p in order[:k])
