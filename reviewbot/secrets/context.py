@@ -17,14 +17,20 @@ from reviewbot.secrets.heuristics import (
 from reviewbot.secrets.joined import Joined
 
 # detect-secrets' URL rule needs a user name before the colon (redis://:pass@host has none) and
-# rejects passwords with sub-delimiters (!$&()*+,;=), which RFC 3986 allows in the user info
-URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{0,30}://[^\s:/@'\"]*:([^\s:/@'\"]+)@", re.I)
+# rejects passwords with sub-delimiters (!$&()*+,;=), which RFC 3986 allows in the user info;
+# this one replaces it. A password is at least 4 characters (see password_like).
+URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{0,30}://[^\s:/@'\"]*:([^\s:/@'\"]{4,})@", re.I)
 
 
-def url_password(value: str, line: str) -> bool:
-    """True for a real password in a URL's user info (not ``user:password``, ``${DB_PASS}``)."""
-    user = re.search(r"://([^:/@\s]*):" + re.escape(value) + "@", line)
-    return password_like(value) and not (user and user.group(1) == value)
+def url_password(value: str, matched: str) -> bool:
+    """True for a real password in a URL's user info (not ``user:password``, ``${DB_PASS}``).
+
+    Args:
+        value: the password.
+        matched: the text the URL pattern matched, ``scheme://user:password@``.
+    """
+    user = matched.rpartition("://")[2].partition(":")[0]
+    return password_like(value) and user != value
 
 
 def basic_credentials(value: str, line: str = "") -> bool:
@@ -129,10 +135,10 @@ def paired(joined: Joined) -> Iterator[tuple[int, tuple[int, int], str]]:
 
 
 # --- assignments: a secret-sounding name, a separator, a value
-# A keyword, the rest of its name (bounded) and a separator, on ASCII-lowercased text: one pass,
-# and each start position can only extend over a bounded name, so the work stays linear.
+# A keyword, the rest of its name (bounded, possessive: a separator is never a name character)
+# and a separator, on ASCII-lowercased text: one pass, constant work per position.
 _CANDIDATE = re.compile(
-    r"(?:p(?:ass|wd|at)|secret|token|credential|contrase|key|sas)[a-z0-9_.-]{0,40}"
+    r"(?:p(?:ass|wd|at)|secret|token|credential|contrase|key|sas)[a-z0-9_.-]{0,40}+"
     r"[\]\"']{0,2}[ \t]{0,4}(?:=>|:=|==|!=|=|:)(?![:=])[ \t]{0,4}"
 )
 _NAME_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_.-"  # of the lowered text
@@ -155,8 +161,11 @@ _NOT_A_SECRET = frozenset(
      "suffix", "mode", "required", "enabled", "reset", "limit", "max", "min", "budget", "usage",
      "dir", "location", "ref", "arn", "version", "algorithm", "store", "manager"}
 )  # fmt: skip
-_QUOTED = re.compile(r"([\"'`])([^\"'`\n]{1,4096})\1")
-_BARE = re.compile(r"[^\s\"'`,;)}\]>]{1,4096}")
+# A password is short: longer values are base64 blobs (encoded.py) or formats (formats.py), and a
+# bound keeps the work per keyword constant on hostile lines (``password=password=…``).
+_QUOTED = re.compile(r"([\"'`])([^\"'`\n]{1,256}+)\1")
+_BARE = re.compile(r"[^\s\"'`,;)}\]>]{1,256}+(?![^\s\"'`,;)}\]>])")
+_RUN = re.compile(r"[^\s\"'`,;)}\]>]*")
 # files in which a bare value after ``=`` is an expression (a variable), not a literal
 _CODE_SUFFIXES = frozenset(
     {".py", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".go", ".java", ".kt", ".kts", ".rb",
@@ -195,16 +204,16 @@ def assignments(joined: Joined, path: str) -> Iterator[tuple[int, tuple[int, int
     """
     bare_allowed = PurePosixPath(path).suffix.lower() not in _CODE_SUFFIXES
     lower = joined.lower
+    skip_until = -1  # keywords inside a value already judged are not names (keeps this linear)
     for match in _CANDIDATE.finditer(lower):
+        if match.start() < skip_until:
+            continue
         row = joined.row_of(match.start())
         line = joined.lines[row]
         base = joined.starts[row]
-        if match.end() > joined.end_of(row):
-            continue
         at = match.start() - base
         name_end = at + len(match.group(0)) - len(match.group(0).lstrip(_NAME_LETTERS))
-        name = line[_name_start(line, at) : name_end]
-        if not _is_secret_name(name):
+        if not _is_secret_name(line[_name_start(line, at) : name_end]):
             continue
         value_at = match.end() - base
         quoted = _QUOTED.match(line, value_at)
@@ -212,8 +221,13 @@ def assignments(joined: Joined, path: str) -> Iterator[tuple[int, tuple[int, int
             span = quoted.span(2)
         else:
             bare = _BARE.match(line, value_at)
-            if bare is None or not bare_allowed or "(" in bare[0] or "[" in bare[0]:
+            if bare is None:  # longer than a password: skip the whole run
+                run = _RUN.match(line, value_at)  # matches always (it may be empty)
+                skip_until = base + (run.end() if run else value_at)
+                continue
+            if not bare_allowed or "(" in bare[0] or "[" in bare[0]:
                 continue
             span = bare.span()
+        skip_until = base + span[1]
         if generic_secret(line[span[0] : span[1]]):
             yield row, span

@@ -35,6 +35,16 @@ def _f(kind: str, needle: str, pattern: str, group: int = 0) -> Format:
 
 
 FORMATS: tuple[Format, ...] = (
+    # --- detect-secrets formats, rewritten so that they cannot backtrack on hostile lines
+    _f(
+        "JSON Web Token",
+        "eyJ",
+        r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}=*\.[A-Za-z0-9_-]{10,}=*(?:\.[A-Za-z0-9_-]*=*)?",
+    ),
+    _f("npm access token", "_authToken", r"_authToken[ \t]*=[ \t]*([A-Za-z0-9_-]{36,})", 1),
+    _f("Artifactory Credentials", "AKC", _B + r"AKC[A-Za-z0-9]{10,}+(?=[\s\"]|$)"),
+    _f("Artifactory Credentials", "AP", _B + r"AP[0-9A-F][A-Za-z0-9]{8,}+(?=[\s\"]|$)"),
+    _f("OpenAI API key", "T3BlbkFJ", _B + r"sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}"),
     # --- source hosts, registries, CI
     _f("GitHub token", "github_pat_", r"github_pat_[A-Za-z0-9_]{22,}"),
     _f("npm access token", "npm_", _B + r"npm_[A-Za-z0-9]{36,}" + _E),

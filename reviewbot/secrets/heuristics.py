@@ -25,7 +25,10 @@ _CODE_REFERENCE = re.compile(r"^[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+(?:\(.*\)|\[.*\
 _REPEATED = re.compile(r"(.)\1{7,}")
 _LOWER_WORDS = re.compile(r"[a-z]+(?:[_.-][a-z]+)+|[a-z]+(?:[A-Z][a-z]+)+")
 # identifiers, header and cookie names: letters joined by separators, no digit anywhere
-_WORDS_ONLY = re.compile(r"[A-Za-z_]*(?:[-_.][A-Za-z]+)+_*")
+# Words joined by - _ or . (the same set of strings as [A-Za-z_]*(?:[-_.][A-Za-z]+)+_*, written so
+# that every character has one role: "_" in both the first class and the separators made
+# "a_a_a_…" split in exponentially many ways, so a 40-character value could hang the scan).
+_WORDS_ONLY = re.compile(r"[A-Za-z_]*(?:[-.][A-Za-z]+(?:[-_.][A-Za-z]+)*|_[A-Za-z]+)_*")
 _CAMEL_WORDS = re.compile(r"[a-z]*(?:[A-Z][a-z]+)+")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 # publishable keys (Stripe ``pk_live_…``, Mapbox ``pk.…``) are meant to be public

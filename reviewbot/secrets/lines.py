@@ -1,14 +1,17 @@
 """Find secrets in lines of text: detect-secrets' plugins, our formats, and context rules.
 
-Lines are joined into one text so that every pattern runs once over all of them; a line
-longer than ``WINDOW`` is scanned on its own in overlapping windows, which bounds the work of
-any pattern on hostile input (a 10 MB minified line).
+Lines are joined into one text so that every pattern runs once over all of them, in C. Every
+pattern is linear: the detect-secrets patterns that backtrack on hostile input (JWT, npm,
+Artifactory, legacy OpenAI keys) are replaced by equivalent ones of ours, the others are
+bounded, and each accepted value is judged on a bounded slice; so a 10 MB minified line costs
+what ten thousand ordinary lines cost.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -24,14 +27,13 @@ from reviewbot.secrets.keys import MARKER_NEEDLES, PRIVATE_KEY, find_blocks
 
 GENERIC = "hardcoded secret"
 URL_PASSWORD = "password in connection string"
-WINDOW = 4096
-_OVERLAP = 1024
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-_JWT_CHARS = _TOKEN_CHARS | frozenset(".+/=")
 
 # Plugins we do not run: the entropy plugins flag every hash and checksum, a public IP is not a
 # credential, Secret Keyword's regexes run away on long lines (context.assignments replaces
-# them), private keys are found by their body (keys.py), and Telegram has a stricter rule.
+# them), private keys are found by their body (keys.py), and the others backtrack on hostile
+# lines (``eyJeyJ…``, ``AKCAKC…``, ``//…//``, ``sk-sk-…``): formats.py has linear equivalents;
+# the URL password rule of context.py finds what Basic Auth Credentials finds, and more.
 _SKIPPED_PLUGINS = frozenset(
     {
         "Base64 High Entropy String",
@@ -40,12 +42,16 @@ _SKIPPED_PLUGINS = frozenset(
         "Secret Keyword",
         "Private Key",
         "Telegram Bot Token",
+        "JSON Web Token",
+        "NPM tokens",
+        "Artifactory Credentials",
+        "OpenAI Token",
+        "Basic Auth Credentials",
     }
 )
 _KINDS = {
     "AWS Access Key": "AWS access key",
     "Azure Storage Account access key": "Azure storage key",
-    "Basic Auth Credentials": URL_PASSWORD,
     "GitHub Token": "GitHub token",
     "GitLab Token": "GitLab token",
     "JSON Web Token": "JSON Web Token",
@@ -58,19 +64,13 @@ _KINDS = {
 # A needle in lower case is looked for in the lower-cased text (the pattern ignores case).
 _NEEDLES = {
     "AccountKey=": "AccountKey=",
-    "://": "://",
-    "eyJ": "eyJ",
     "-us": "-us",
-    "_authToken": "_authToken",
-    "T3BlbkFJ": "T3BlbkFJ",
     "xox": "xox",
     "hooks": "hooks.slack.com",
     "pypi-": "pypi-",
     "SG\\.": "SG.",
     "sq0csp-": "sq0csp-",
     "k_live_": "k_live_",
-    "AKC": "AKC",
-    "AP[": "AP",
     "gl": "gl",
     "GR1348941": "GR1348941",
     "aws.": "aws",
@@ -115,7 +115,7 @@ class Rule:
     group: int | None  # None: the value group is inferred from the match (detect-secrets)
     priority: int  # 0 exact format, 1 context rule, 2 keyword guess
     extend: frozenset[str] | None  # characters a truncated token match is extended over
-    accept: Callable[[str, str], bool] | None = None  # (value, line) -> keep?
+    accept: Callable[[str, str], bool] | None = None  # (value, matched text) -> keep?
     needle: str | None = None  # a literal the text must contain for the rule to run
     lower: bool = False  # match against the text with ASCII letters lowered (same offsets)
 
@@ -155,16 +155,13 @@ def rules() -> tuple[Rule, ...]:
                 this_kind, extend = "AWS secret access key", None
             elif secret_type == "Slack Token" and "hooks" in regex.pattern:
                 this_kind = "Slack webhook URL"
-            elif secret_type == "JSON Web Token":
-                extend, accept = _JWT_CHARS, _jwt
-            elif secret_type == "Basic Auth Credentials":
-                extend, accept = None, context.url_password
-            priority = 1 if this_kind == URL_PASSWORD else 0
+            priority = 0
             needle = _needle(regex.pattern)
             built.append(Rule(this_kind, regex, None, priority, extend, accept, needle))
     for fmt in FORMATS:
         extend = None if fmt.group else _TOKEN_CHARS
-        built.append(Rule(fmt.kind, fmt.pattern, fmt.group, 0, extend, random_token, fmt.needle))
+        accept = _jwt if fmt.kind == "JSON Web Token" else random_token
+        built.append(Rule(fmt.kind, fmt.pattern, fmt.group, 0, extend, accept, fmt.needle))
     built.append(Rule(URL_PASSWORD, context.URL_PASSWORD, 1, 1, None, context.url_password, "://"))
     for kind, regex, group, accept, needle in context.PATTERNS:
         built.append(Rule(kind, regex, group, 1, None, accept, needle, lower=True))
@@ -212,9 +209,8 @@ def _run_rule(rule: Rule, joined: Joined, found: Found, retry: set[int]) -> None
             while end < line_end and text[end] in rule.extend:
                 end += 1
             covered = end
-        line = joined.lines[row]
         base = joined.starts[row]
-        if rule.accept is not None and not rule.accept(text[start:end], line):
+        if rule.accept is not None and not rule.accept(text[start:end], match.group(0)):
             continue
         found.setdefault(row, []).append(Span(rule.kind, start - base, end - base, rule.priority))
 
@@ -250,43 +246,28 @@ def scan_lines(lines: Sequence[str], path: str = "", depth: int = 0) -> LineScan
     Returns:
         The spans found per line, and the lines a private key may grow from.
     """
-    long_rows = [row for row, line in enumerate(lines) if len(line) > WINDOW]
-    short = list(lines)
-    for row in long_rows:
-        short[row] = ""
-    joined = Joined(short)
+    joined = Joined(lines)
     found = _scan_joined(joined, path, depth)
     hints = {row for needle in MARKER_NEEDLES for row in joined.rows_with(needle)}
-    for row in long_rows:
-        spans = list(_scan_windows(lines[row], path, depth))
-        if spans:
-            found[row] = spans
-        if any(needle in lines[row] for needle in MARKER_NEEDLES):
-            hints.add(row)
     hints.update(row for row, spans in found.items() if any(s.kind == PRIVATE_KEY for s in spans))
     return LineScan(found, hints)
-
-
-def _scan_windows(line: str, path: str, depth: int) -> Iterator[Span]:
-    for offset in range(0, len(line) - _OVERLAP, WINDOW - _OVERLAP):
-        window = line[offset : offset + WINDOW]
-        for span in _scan_joined(Joined([window]), path, depth).get(0, []):
-            end = offset + span.end
-            if span.end == len(window):  # cut by the window: extend over the rest of the token
-                while end < len(line) and line[end] in _JWT_CHARS:
-                    end += 1
-            yield Span(span.kind, offset + span.start, end, span.priority)
 
 
 def select(found: Sequence[Span]) -> list[Span]:
     """Resolve overlaps: the most specific (lowest priority), then the longest, span wins."""
     if len(found) < 2:
         return list(found)
+    starts: list[int] = []  # kept spans are disjoint; sorted by start, so are their ends
     kept: list[Span] = []
     for span in sorted(found, key=lambda s: (s.priority, s.start - s.end, s.start)):
-        if all(span.end <= other.start or span.start >= other.end for other in kept):
-            kept.append(span)
-    return sorted(kept, key=lambda s: s.start)
+        at = bisect_left(starts, span.start)
+        if at > 0 and kept[at - 1].end > span.start:
+            continue  # overlaps the span that starts before it
+        if at < len(kept) and kept[at].start < span.end:
+            continue  # overlaps the span that starts at or after it
+        starts.insert(at, span.start)
+        kept.insert(at, span)
+    return kept
 
 
 def find_all(lines: Sequence[str], path: str = "", depth: int = 0) -> list[list[Span]]:
