@@ -12,7 +12,15 @@ from detect_secrets.plugins.base import RegexBasedDetector
 from detect_secrets.plugins.keyword import QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP, KeywordDetector
 
 from reviewbot.diff import parse_diff
-from reviewbot.domain import FileDiff, FileStatus, Hunk, Line, Severity, SkipReason
+from reviewbot.domain import (
+    FileDiff,
+    FileStatus,
+    Hunk,
+    Line,
+    PullRequestRef,
+    Severity,
+    SkipReason,
+)
 from reviewbot.redact import (
     SecretHit,
     redact_files,
@@ -22,6 +30,7 @@ from reviewbot.redact import (
     scan_text,
     secret_findings,
 )
+from reviewbot.render import render_prompt
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -557,3 +566,14 @@ def test_a_token_in_a_renamed_files_path_is_reported_and_never_in_a_prompt() -> 
     assert finding.severity is Severity.HIGH and token not in repr(finding)
     assert redact_path(f"config/{token}.json") == "config/[REDACTED:github-token].json"
     assert redact_path("src/pkg/module.py") == "src/pkg/module.py"
+
+
+def test_a_control_character_cannot_hide_a_secret_from_a_prompt() -> None:
+    split = AWS_ID[:8] + "\x00" + AWS_ID[8:]  # the scanner sees two halves; prompts drop \x00
+    diff = added_file("app/aws.py", [f'KEY = "{split}"'])
+    files = redact_files([diff], scan_files([diff]))
+    pr = PullRequestRef("o/r", 1, "h", "b", title=f"Key {split}", body=f"Use {split}")
+    for step in ("classify", "security"):
+        system, user = render_prompt(step, files=files, pr=pr, classification=None)
+        assert AWS_ID not in system + user, step
+        assert "[REDACTED:aws-access-key]" in user
