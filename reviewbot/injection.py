@@ -11,7 +11,11 @@ STEP = "injection"
 CATEGORY = "prompt-injection"
 PR_TEXT_PATH = "(pull request description)"
 
-_W = r"[\s\-_*`'\"]+"  # words may be split by spaces, markdown emphasis or quotes
+# Words may be split by spaces, markdown emphasis or quotes. A word is letters and digits only
+# (``[^\W_]``, never ``\w``): were ``_`` both in a word and in a separator, "a_a_a_…" could be
+# split into words in exponentially many ways, and one 2 KB PR description would take hours.
+_W = r"[\s\-_*`'\"]+"
+_WORD = r"[^\W_]+"
 # (label shown to users, pattern); labels never echo the attacker's text.
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (label, re.compile(pattern, re.IGNORECASE))
@@ -19,7 +23,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "asks the reviewer to ignore its instructions",
             rf"\b(?:ignore|disregard|forget|override){_W}(?:(?:all|any|the|your|of|these|those)"
-            rf"{_W})*(?:previous|prior|above|earlier|preceding|original|system){_W}"
+            rf"{_W}){{0,8}}(?:previous|prior|above|earlier|preceding|original|system){_W}"
             rf"(?:instructions?|prompts?|rules|directions|messages|context)\b",
         ),
         ("tries to give the reviewer a new role", rf"\byou{_W}are{_W}now\b"),
@@ -33,8 +37,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "asks the reviewer to reveal its instructions or keys",
-            rf"\b(?:reveal|print|repeat|output|show|leak|tell{_W}me){_W}(?:\w+{_W}){{0,3}}?"
-            rf"(?:instructions|prompt|\w*api(?:{_W})?keys?|credentials)\b",
+            rf"\b(?:reveal|print|repeat|output|show|leak|tell{_W}me){_W}(?:{_WORD}{_W}){{0,3}}?"
+            rf"(?:instructions|prompt|[^\W_]*api(?:{_W})?keys?|credentials)\b",
         ),
         ("forges reviewbot's hidden comment marker", r"<!--\s*reviewbot"),
         (
@@ -43,17 +47,21 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
     )
 )
-_MAX_LINE = 20_000  # longer lines are scanned only up to here (bounded work on hostile input)
+# Text is scanned in overlapping windows: every rule is linear, and windows also bound the work
+# of each search; a phrase (at most a few hundred characters) always fits in one window.
+_WINDOW = 20_000
+_OVERLAP = 1_000
 # Invisible characters that could split a phrase so that it no longer matches.
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def match(text: str) -> str | None:
-    """The label of the first rule that ``text`` trips, or None."""
-    sample = _INVISIBLE.sub("", text[:_MAX_LINE])
+    """The label of the first rule that ``text`` trips, or None (the whole text is scanned)."""
+    visible = _INVISIBLE.sub("", text)
     for label, pattern in _RULES:
-        if pattern.search(sample):
-            return label
+        for start in range(0, max(len(visible) - _OVERLAP, 1), _WINDOW - _OVERLAP):
+            if pattern.search(visible, start, start + _WINDOW):
+                return label
     return None
 
 
