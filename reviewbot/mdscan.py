@@ -65,7 +65,9 @@ def split_fences(text: str) -> list[tuple[bool, str]]:
         parts.append((False, "\n".join([*prose, ""])))
         prose = []
         if end is None:
-            parts.append((True, "\n".join(lines[i:]).rstrip("\n") + "\n" + fence))
+            # closed as indented as it was opened: inside a list item too, it closes there
+            closing = " " * indent + fence
+            parts.append((True, "\n".join(lines[i:]).rstrip("\n") + "\n" + closing))
             return _joined(parts, None)
         parts.append((True, "\n".join(lines[i : end + 1])))
         i = end + 1

@@ -28,11 +28,12 @@ _HTML_TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?![\w-])(?:[^<>\"']|\"[^\"]*\"|'[^
 _CODE_TAG = re.compile(rf"<(?=/?(?:{_TAG_NAMES})[\s/>]|!--|!\[CDATA|\?)", re.I)
 _LT = re.compile(r"<")
 _BARE_LT = re.compile("<(?!\u200b)")
+_LONE_TICK = re.compile(r"(?<!\\)((?:\\\\)*)`")  # a backtick no backslash escapes
 _IMAGE = re.compile(r"!\[")
 # A link target with a script or data scheme (inline ``](…)`` or a reference definition).
-_UNSAFE_LINK = re.compile(
 # Blank runs are possessive (``*+``): two adjacent ``\s*`` could share a run of n blanks in n
 # ways at every "](", which made a 20 KB reply take seconds (quadratic).
+_UNSAFE_LINK = re.compile(
     r"(\]\(\s*+(?:&lt;)?|^[ \t]*+\[[^\]\n]+\]:[ \t]*+(?:&lt;)?)\s*+"
     r"(?=(?:javascript|vbscript|data)\s*:)",
     re.I | re.M,
@@ -90,6 +91,9 @@ def _gap(m: re.Match[str]) -> str:
 def _prose(text: str) -> str:
     text = _HTML_COMMENT.sub(_gap, text)
     text = _HTML_TAG.sub(_gap, text)
+    # Backticks left in prose pair with nothing here; escaped, they cannot pair with the
+    # template's code spans around the text either (turning those into prose).
+    text = _LONE_TICK.sub(r"\1\\`", text)
     text = _LT.sub("&lt;", text)
     text = _IMAGE.sub("[", text)  # no images: a model must not make readers' browsers fetch URLs
     text = _UNSAFE_LINK.sub(
@@ -210,7 +214,7 @@ def _defuse_suggestions(text: str) -> str:
     return _FENCE_OPENER.sub(plain, text)
 
 
-def _cap(text: str, limit: int) -> str:
+def _cap(text: str, limit: int, *, one_line: bool = False) -> str:
     if len(text) <= limit:
         return text
     size = max(limit - len(TRUNCATED) - 8, 0)
@@ -219,9 +223,9 @@ def _cap(text: str, limit: int) -> str:
     last_line = cut.rfind("\n") + 1
     cut = (cut[:last_line] + neutralize_mentions(cut[last_line:]))[:size]
     cut = re.sub(r"&[a-z]*$", "", cut)  # never leave half an entity
-    fences = _FENCE_LINE.findall(cut)
-    if len(fences) % 2:
-        cut = cut.rstrip("\n") + "\n" + str(fences[-1])
+    fences = [] if one_line else [m.group() for m in _FENCE_LINE.finditer(cut)]
+    if len(fences) % 2:  # closed as indented as the last one was opened
+        cut = cut.rstrip("\n") + "\n" + fences[-1]
         return cut + "\n" + TRUNCATED
     if cut.count("`") % 2:
         cut = cut[: cut.rfind("`")]
@@ -249,7 +253,10 @@ def clean(text: str, limit: int) -> str:
     out = [
         defuse_code(chunk) if is_code else _inline(chunk) for is_code, chunk in split_fences(text)
     ]
-    return _cap("".join(out).strip(), limit)
+    result = "".join(out).strip()
+    if _FENCE_LINE.match(result):  # after "**security**: " a fence would not be one any more
+        result = "\n" + result
+    return _cap(result, limit)
 
 
 def clean_plain(text: str, limit: int) -> str:
@@ -262,6 +269,10 @@ def clean_plain(text: str, limit: int) -> str:
 
 
 def clean_inline(text: str, limit: int) -> str:
-    """Like :func:`clean`, but on one line and safe inside a markdown table cell."""
-    flat = " ".join(strip_controls(text).split())
-    return clean(flat, limit).replace("|", "\\|")
+    """Like :func:`clean`, but on one line and safe inside a markdown table cell.
+
+    The line is shown after other text (a title, a table cell), so nothing in it is taken for
+    a block: a leading ```` ``` ```` is inline backticks, not a fence, and stays on the line.
+    """
+    flat = _defuse_suggestions(" ".join(strip_controls(text).split())[: limit * 4 + 1024])
+    return _cap(_inline(flat).strip(), limit, one_line=True).replace("|", "\\|")

@@ -20,6 +20,7 @@ Three guards, from the strongest:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import re
@@ -29,9 +30,13 @@ from typing import Any
 
 import pytest
 
+from reviewbot.domain import Attempt, ErrorKind, ModelRef, Review, Usage
+from reviewbot.inline import comment_body
+from reviewbot.render import render_comment
 from reviewbot.sanitize import clean, clean_inline
 from tests.fakeserver.github import FakeGitHub
 from tests.fakeserver.vendors import VendorFakes
+from tests.golden.reviews import all_ok
 from tests.hardening import github_render
 from tests.hardening.harness import FAST, action_run
 
@@ -105,21 +110,26 @@ def _table() -> list[dict[str, Any]]:
     return rows
 
 
-def test_table_covers_the_red_team_texts() -> None:
-    assert [row["text"] for row in _table()] == [*ATTACKS, *BENIGN], f"re-record: {RECORD}"
+def test_the_whole_table_is_sanitised_as_github_was_seen_to_accept() -> None:
+    """Every red-team text, and the benign ones: code and e-mail addresses are kept."""
+    rows = _table()
+    assert [row["text"] for row in rows] == [*ATTACKS, *BENIGN], f"re-record: {RECORD}"
+    for row in rows:
+        assert _cleaned(row["text"]) == row["cleaned"], f"sanitiser changed; re-record: {RECORD}"
+        assert row["linked_after"] == []
+        assert bool(row["linked"]) == (row["text"] in ATTACKS), row["text"]
+        if row["text"] in KEPT:  # (a leading fence gets a line break before it)
+            assert row["cleaned"].removeprefix("\n") == row["text"]
 
 
-@pytest.mark.parametrize("row", _table(), ids=lambda row: repr(row["text"])[:40])
+@pytest.mark.parametrize(
+    "row", [r for r in _table() if r["text"] in ATTACKS], ids=lambda r: repr(r["text"])[:40]
+)
 def test_sanitised_text_is_the_one_github_was_seen_to_link_nobody_in(row: dict[str, Any]) -> None:
     """GitHub's renderer linked ``row["linked"]`` in the text and nobody in ``row["cleaned"]``."""
+    assert row["linked"], "not a member of the class: GitHub links nothing in it"
     assert _cleaned(row["text"]) == row["cleaned"], f"the sanitiser changed; re-record: {RECORD}"
     assert row["linked_after"] == []
-    if row["text"] in ATTACKS:
-        assert row["linked"], "not a member of the class: GitHub links nothing in it"
-    else:
-        assert row["linked"] == []
-    if row["text"] in KEPT:
-        assert row["cleaned"] == row["text"]
 
 
 def record() -> None:
@@ -148,6 +158,7 @@ def record() -> None:
 @needs_ruby
 def test_table_is_what_githubs_renderer_does() -> None:
     rows = _table()
+    assert [_cleaned(row["text"]) for row in rows] == [row["cleaned"] for row in rows]
     before = github_render.render([row["text"] for row in rows])
     after = github_render.render([row["cleaned"] for row in rows])
     for row, seen, seen_after in zip(rows, before, after, strict=True):
@@ -198,6 +209,51 @@ def test_no_generated_text_links_a_mention_after_sanitising() -> None:
         (texts[i % len(texts)], seen.mentions) for i, seen in enumerate(after) if seen.mentions
     ]
     assert leaks == []
+
+
+def hostile_review(texts: list[str]) -> Review:
+    """A rendered-comment Review whose every model-written field is one of ``texts``."""
+    base = all_ok()
+    pick = iter(texts * 8).__next__
+    findings = tuple(
+        dataclasses.replace(f, title=pick(), body=pick(), category=pick(), suggestion=pick())
+        for f in base.findings
+    )
+    failed = Attempt(ModelRef("openai", "gpt-5.4"), "failed", ErrorKind.OVERLOADED, pick(),
+                     Usage(), None, 0.1)  # fmt: skip
+    steps = tuple(
+        dataclasses.replace(s, summary=pick(), attempts=(failed, *s.attempts)) for s in base.steps
+    )
+    rationale = dataclasses.replace(base.classification, rationale=pick())
+    return dataclasses.replace(
+        base, findings=findings, steps=steps, classification=rationale, notes=(pick(), pick())
+    )
+
+
+@needs_ruby
+def test_no_comment_or_inline_body_built_from_generated_texts_links_a_mention() -> None:
+    """Where the text lands matters (after a label, in a table cell, a quote, a list item)."""
+    texts = generated_texts(1200, seed=3)
+    documents = []
+    for i in range(0, len(texts), 6):
+        review = hostile_review(texts[i : i + 6])
+        documents.append(render_comment(review))
+        documents.extend(comment_body(f, "0" * 16) for f in review.findings)
+    leaks = [
+        (doc, seen.mentions)
+        for doc, seen in zip(documents, github_render.render(documents), strict=True)
+        if seen.mentions
+    ]
+    assert leaks == []
+
+
+@pytest.mark.parametrize("text", ["```\n@octocat\n```", "~~~ @octocat ~~~", "   ~~~\n   x"])
+def test_model_text_is_never_taken_for_a_block_where_it_lands_mid_line(text: str) -> None:
+    """A fence is one only at the start of a line: after "**security**: " or in a title it is
+    inline text, so whatever was kept as code there would be prose."""
+    assert "\n" not in clean_inline(text, 200)
+    out = clean(text, 200)
+    assert out.startswith("\n") or not out.lstrip().startswith(("```", "~~~")), out
 
 
 # ---------------------------------------------------------------- end to end

@@ -30,11 +30,15 @@ from urllib.parse import unquote
 
 import pytest
 
+from reviewbot.inline import comment_body
+from reviewbot.render import render_comment
 from reviewbot.sanitize import clean, clean_inline
 from tests.fakeserver.github import FakeGitHub
 from tests.fakeserver.vendors import VendorFakes
+from tests.golden.reviews import PR
 from tests.hardening import github_render
 from tests.hardening.harness import FAST, action_run
+from tests.hardening.test_redteam_mentions import hostile_review
 
 needs_ruby = pytest.mark.skipif(not github_render.available(), reason=github_render.SKIP_REASON)
 
@@ -119,11 +123,7 @@ def test_a_link_that_shows_an_address_is_made_plain(text: str) -> None:
     assert "evil.example" in out  # and its target is still there to read
     one_line = clean_inline(text, 1000)
     assert re.search(r"\\\[", one_line), one_line
-
-
-@pytest.mark.parametrize("text", HONEST_LINKS)
-def test_other_links_are_kept(text: str) -> None:
-    assert clean(text, 1000) == text
+    assert [clean(t, 1000) for t in HONEST_LINKS] == list(HONEST_LINKS)  # other links stay
 
 
 @needs_ruby
@@ -205,6 +205,22 @@ def test_githubs_renderer_makes_no_suggestion_block_after_sanitising() -> None:
     after = github_render.render([clean(t, 1000) for t in SUGGESTION_FENCES])
     for text, seen in zip(SUGGESTION_FENCES, after, strict=True):
         assert not any("suggestion" in lang.lower() for lang in seen.langs), (text, seen.langs)
+
+
+@needs_ruby
+def test_no_comment_or_inline_body_built_from_these_texts_lies_or_offers_a_commit() -> None:
+    """Every model-written field of a comment and of an inline comment, wherever it lands."""
+    texts = [*generated_links(600, seed=9), *SUGGESTION_FENCES, *LYING_LINKS]
+    ours = f"{PR.server_url}/{PR.repo}/blob/"
+    documents = []
+    for i in range(0, len(texts), 6):
+        review = hostile_review(texts[i : i + 6])
+        documents.append(render_comment(review))
+        documents.extend(comment_body(f, "0" * 16) for f in review.findings)
+    for doc, seen in zip(documents, github_render.render(documents), strict=True):
+        theirs = [link for link in seen.links if not link[1].startswith(ours)]
+        assert all(_honest(*link) for link in theirs), (theirs, doc)
+        assert not any("suggestion" in lang.lower() for lang in seen.langs), doc
 
 
 # ---------------------------------------------------------------- end to end
