@@ -12,7 +12,6 @@ from typing import Any, TextIO
 
 from reviewbot import runner
 from reviewbot.actions import (
-    KEY_INPUTS,
     Console,
     Inputs,
     load_payload,
@@ -30,13 +29,13 @@ from reviewbot.findings import inline_candidates
 from reviewbot.github import GitHubClient, PostResult, PostStatus, PullDiff, PullRequestInfo
 from reviewbot.inline import inline_comments
 from reviewbot.patches import changes_path
+from reviewbot.providers.specs import key_inputs, key_variables
 from reviewbot.render import render_comment
 from reviewbot.report import report_json
 from reviewbot.sanitize import clean_plain
 from reviewbot.vendors import provider_settings
 
 REPORT_NAME = "reviewbot-report.json"
-_VENDOR_KEYS = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY")
 _NOT_FOR_MODELS = (
     "GITHUB_TOKEN",
     "INPUT_GITHUB-TOKEN",
@@ -200,7 +199,7 @@ def _check_credentials(console: Console, config: Config, run_env: Mapping[str, s
 def _model_env(env: Mapping[str, str], inputs: Inputs) -> dict[str, str]:
     """The environment the model steps see: vendor keys from the inputs, no GitHub token."""
     run_env = {k: v for k, v in env.items() if k not in _NOT_FOR_MODELS}
-    for name in KEY_INPUTS.values():
+    for name in key_inputs().values():
         if name in inputs.api_keys:
             run_env[name] = inputs.api_keys[name]
     return run_env
@@ -222,7 +221,7 @@ def _notes(
         if diff.truncated:
             note += "; GitHub lists at most 3,000 files, so later files were not reviewed"
         notes.append(note)
-    if not any(run_env.get(name) for name in _VENDOR_KEYS):
+    if not any(run_env.get(name) for name in key_variables()):
         if info.fork:
             notes.append("no model keys available (fork PR?) — only deterministic checks ran")
         else:

@@ -14,23 +14,12 @@ from typing import Any, TextIO
 from reviewbot.config import MAX_USD
 from reviewbot.credentials import clean_credential, escape_forms, mask_secrets
 from reviewbot.errors import ConfigError
+from reviewbot.providers.specs import key_inputs, key_variables
 
 REVIEW_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
 PR_EVENTS = frozenset({"pull_request", "pull_request_target"})
 FAIL_ON = ("none", "info", "low", "medium", "high", "critical")
 DEFAULT_CONFIG_PATH = ".github/reviewbot.yml"
-KEY_INPUTS = {
-    "anthropic-api-key": "ANTHROPIC_API_KEY",
-    "openai-api-key": "OPENAI_API_KEY",
-    "gemini-api-key": "GEMINI_API_KEY",
-}
-_SECRET_ENV = (
-    "GITHUB_TOKEN",
-    "ANTHROPIC_API_KEY",
-    "OPENAI_API_KEY",
-    "GEMINI_API_KEY",
-    "GOOGLE_API_KEY",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +123,7 @@ def parse_inputs(env: Mapping[str, str]) -> Inputs:
             flags[name] = _bool(name, read_input(env, name))
         except ConfigError as exc:
             problems.append(str(exc))
-    keys = {var: _credential(env, name, problems) for name, var in KEY_INPUTS.items()}
+    keys = {var: _credential(env, name, problems) for name, var in key_inputs().items()}
     if problems:
         raise ConfigError("; ".join(problems))
     return Inputs(
@@ -181,8 +170,8 @@ def secret_values(env: Mapping[str, str]) -> list[str]:
     Each value as it is set, whitespace included (a malformed key is masked before it is
     rejected); ``Console.mask`` registers the stripped value and its other forms.
     """
-    names = [f"INPUT_{n.upper()}" for n in ("github-token", *KEY_INPUTS)]
-    names += [n.replace("-", "_") for n in names] + list(_SECRET_ENV)
+    names = [f"INPUT_{n.upper()}" for n in ("github-token", *key_inputs())]
+    names += [n.replace("-", "_") for n in names] + ["GITHUB_TOKEN", *key_variables()]
     values = (env.get(name, "") for name in names)
     return list(dict.fromkeys(v for v in values if v.strip()))
 

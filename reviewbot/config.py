@@ -24,9 +24,9 @@ from pydantic.fields import FieldInfo
 from reviewbot.credentials import check_base_url
 from reviewbot.domain import ChangeType, ModelRef, Risk, Severity
 from reviewbot.errors import ConfigError
+from reviewbot.providers.specs import VENDORS
 
 FailOn = Literal["none", "info", "low", "medium", "high", "critical"]
-BUILT_IN_PROVIDERS: tuple[str, ...] = ("anthropic", "openai", "google")
 # Far above any real run, and small enough that rounding a cost or a budget to cents stays
 # within Decimal's default 28-digit precision.
 MAX_USD = Decimal(1_000_000)
@@ -125,7 +125,7 @@ class Config(_Strict):
     @classmethod
     def _v_providers(cls, value: dict[str, ProviderConfig]) -> dict[str, ProviderConfig]:
         for name in value:
-            if name in BUILT_IN_PROVIDERS:
+            if name in VENDORS:
                 raise ValueError(f"{name!r} is built in; pick another name for a custom endpoint")
         return value
 
@@ -314,7 +314,7 @@ def parse_config(text: str | None, source: str = "config") -> Config:
 
 def _unknown_providers(config: Config) -> list[str]:
     """A line per model whose provider is neither built in nor declared under ``providers:``."""
-    known = ", ".join(BUILT_IN_PROVIDERS)
+    known = ", ".join(VENDORS)
     if config.providers:
         known += f", {', '.join(config.providers)} (from providers:)"
     refs: list[tuple[str, str]] = []
@@ -327,7 +327,7 @@ def _unknown_providers(config: Config) -> list[str]:
     problems = []
     for path, text in refs:
         provider = ModelRef.parse(text).provider
-        if provider not in BUILT_IN_PROVIDERS and provider not in config.providers:
+        if provider not in VENDORS and provider not in config.providers:
             problems.append(
                 f"  {path}: unknown provider {provider!r} in {text!r}; known providers: {known};"
                 " an OpenAI-compatible endpoint can be added under providers:"

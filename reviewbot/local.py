@@ -13,6 +13,7 @@ from reviewbot.credentials import clean_credential
 from reviewbot.diff import read_diff
 from reviewbot.domain import Review
 from reviewbot.errors import ConfigError
+from reviewbot.providers.specs import VENDORS
 from reviewbot.render import render_comment
 from reviewbot.runner import exit_code, review
 
@@ -20,7 +21,6 @@ log = logging.getLogger(__name__)
 
 # A step skipped for lack of a key says so as ``no OPENAI_API_KEY`` (one per model it could use).
 _NO_KEY = re.compile(r"\bno ([A-Z][A-Z0-9_]*)\b")
-_KEY_ORDER = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY")
 
 
 def review_diff_file(
@@ -120,7 +120,8 @@ def key_hint(result: Review) -> str | None:
     if not keyless:
         return None
     found = {key for s in keyless for key in _NO_KEY.findall(s.reason or "")}
-    keys = [k for k in _KEY_ORDER if k in found] + sorted(found.difference(_KEY_ORDER))
+    order = [spec.key_var for spec in VENDORS.values()]
+    keys = [k for k in order if k in found] + sorted(found.difference(order))
     ran = any(s.attempts for s in result.steps)
     outcome = "only the deterministic checks ran" if not ran else "the other steps ran"
     if len(keyless) == 1:

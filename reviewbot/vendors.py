@@ -11,13 +11,7 @@ from reviewbot.config import Config
 from reviewbot.credentials import check_base_url, clean_credential
 from reviewbot.errors import ConfigError
 from reviewbot.providers import Provider, ProviderSettings, build_provider, provider_module
-
-# name -> (kind, key variables in order of preference, base-URL variable)
-_BUILT_IN: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "anthropic": ("anthropic", ("ANTHROPIC_API_KEY",), "ANTHROPIC_BASE_URL"),
-    "openai": ("openai", ("OPENAI_API_KEY",), "OPENAI_BASE_URL"),
-    "google": ("google", ("GEMINI_API_KEY", "GOOGLE_API_KEY"), "GOOGLE_GEMINI_BASE_URL"),
-}
+from reviewbot.providers.specs import VENDORS
 
 
 def provider_settings(config: Config, env: Mapping[str, str]) -> dict[str, ProviderSettings]:
@@ -32,18 +26,18 @@ def provider_settings(config: Config, env: Mapping[str, str]) -> dict[str, Provi
     """
     timeout = float(config.step_timeout_s)
     result: dict[str, ProviderSettings] = {}
-    for name, (kind, key_vars, url_var) in _BUILT_IN.items():
-        key_env, api_key = key_vars[0], None
-        for var in key_vars:
+    for name, spec in VENDORS.items():
+        key_env, api_key = spec.key_var, None
+        for var in spec.key_vars:
             api_key = clean_credential(env.get(var), var)
             if api_key:
                 key_env = var
                 break
         result[name] = ProviderSettings(
             name=name,
-            kind=kind,
+            kind=spec.name,
             api_key=api_key,
-            base_url=_env_base_url(env, url_var),
+            base_url=_env_base_url(env, spec.base_url_var),
             key_env=key_env,
             timeout_s=timeout,
             max_retries=config.max_retries,

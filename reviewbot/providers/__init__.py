@@ -6,6 +6,7 @@ Only the modules in this package import a vendor SDK, and each does so lazily, s
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -64,30 +65,21 @@ class ProviderSettings:
     max_retries: int = 2
 
 
-_MODULES = {
-    "anthropic": "reviewbot.providers.anthropic",
-    "openai": "reviewbot.providers.openai",
-    "google": "reviewbot.providers.gemini",
-}
-
-
 def provider_module(kind: str) -> str | None:
     """The module implementing provider type ``kind`` (importing it imports the vendor SDK)."""
-    return _MODULES.get(kind)
+    from reviewbot.providers.specs import VENDORS
+
+    spec = VENDORS.get(kind)
+    return spec.module if spec else None
 
 
 def build_provider(settings: ProviderSettings) -> Provider:
     """Build the provider for ``settings``; the vendor SDK is imported here, not before."""
-    if settings.kind == "anthropic":
-        from reviewbot.providers.anthropic import AnthropicProvider
+    from reviewbot.providers.specs import VENDORS
 
-        return AnthropicProvider(settings)
-    if settings.kind == "openai":
-        from reviewbot.providers.openai import OpenAIProvider
-
-        return OpenAIProvider(settings)
-    if settings.kind == "google":
-        from reviewbot.providers.gemini import GeminiProvider
-
-        return GeminiProvider(settings)
+    spec = VENDORS.get(settings.kind)
+    if spec is not None:
+        provider_class = getattr(importlib.import_module(spec.module), spec.provider_class)
+        provider: Provider = provider_class(settings)
+        return provider
     raise ValueError(f"unknown provider type {settings.kind!r}")
