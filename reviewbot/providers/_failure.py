@@ -1,13 +1,18 @@
-"""Vendor-neutral reading of a failed HTTP call: its error kind and its retry-after."""
+"""Vendor-neutral reading of a failed call: its error kind, its retry-after, one translator."""
 
 from __future__ import annotations
 
 import email.utils
+import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from reviewbot.credentials import mask_secrets
 from reviewbot.domain import ErrorKind
+from reviewbot.errors import ProviderError
 
 # Phrases vendors use for a prompt over the model's context window (matched lower-cased).
 _TOO_LONG = (
@@ -116,3 +121,90 @@ def _chain(err: BaseException) -> list[BaseException]:
         seen.append(current)
         current = current.__cause__ or current.__context__
     return seen
+
+
+@dataclass(frozen=True, slots=True)
+class HttpFailure:
+    """What a vendor's HTTP error says, read by that vendor's ``ErrorTable.read_status``."""
+
+    status: int
+    message: str
+    code: str = ""  # the vendor's error code, read with the message to spot "too long"
+    headers: Mapping[str, str] | None = None
+    request_id: str | None = None
+    kind: ErrorKind | None = None  # set when the vendor's answer overrides the status
+    retry_after: float | None = None  # set when known without headers
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorTable:
+    """One SDK's exception classes by what they mean; ``translate_errors`` reads it.
+
+    Order matters where an SDK's classes inherit from each other: timeouts are caught before
+    transport errors (``APITimeoutError`` is an ``APIConnectionError`` in two SDKs).
+    """
+
+    api: str  # "Messages API", for "reply does not match the Messages API"
+    status_errors: tuple[type[BaseException], ...]
+    read_status: Callable[[Any], HttpFailure]
+    timeouts: tuple[type[BaseException], ...]
+    transport: tuple[type[BaseException], ...]
+    bad_replies: tuple[type[BaseException], ...] = ()
+    auth: tuple[type[BaseException], ...] = ()  # raised before a request is sent
+    bad_reply_request_id: Callable[[Any], str | None] = lambda err: None
+
+
+@contextmanager
+def translate_errors(
+    table: ErrorTable, provider: str, model: str, secrets: Iterable[str | None] = ()
+) -> Iterator[None]:
+    """Turn an SDK's exceptions (and the step deadline) into ``ProviderError``.
+
+    Messages are masked with ``secrets`` before they are cut, and transport errors that
+    quote a header are reduced to their kind.
+    """
+    try:
+        yield
+    except table.status_errors as err:
+        failure = table.read_status(err)
+        kind = failure.kind or kind_for_status(failure.status, f"{failure.message} {failure.code}")
+        raise ProviderError(
+            kind,
+            short(failure.message or f"HTTP {failure.status}", secrets),
+            status=failure.status,
+            retry_after=failure.retry_after
+            if failure.retry_after is not None
+            else retry_after_seconds(failure.headers),
+            request_id=failure.request_id,
+            provider=provider,
+            model=model,
+        ) from None
+    except table.timeouts:
+        raise ProviderError(
+            ErrorKind.TIMEOUT, "request timed out", provider=provider, model=model
+        ) from None
+    except table.transport as err:
+        raise ProviderError(
+            ErrorKind.CONNECTION, transport_message(err, secrets), provider=provider, model=model
+        ) from None
+    except table.bad_replies as err:
+        raise ProviderError(
+            ErrorKind.SERVER_ERROR,
+            f"reply does not match the {table.api}",
+            status=getattr(err, "status_code", None),
+            request_id=table.bad_reply_request_id(err),
+            provider=provider,
+            model=model,
+        ) from None
+    except json.JSONDecodeError:
+        raise ProviderError(
+            ErrorKind.SERVER_ERROR, "reply is not JSON", provider=provider, model=model
+        ) from None
+    except table.auth as err:
+        raise ProviderError(
+            ErrorKind.AUTH, short(err, secrets), provider=provider, model=model
+        ) from None
+    except TimeoutError:
+        raise ProviderError(
+            ErrorKind.TIMEOUT, "step deadline reached", provider=provider, model=model
+        ) from None

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import anthropic
@@ -15,10 +12,9 @@ from reviewbot.errors import OutputError, ProviderError
 from reviewbot.providers import Completion, CompletionRequest, ProviderSettings
 from reviewbot.providers._deadline import event_hooks, within
 from reviewbot.providers._failure import (
-    kind_for_status,
-    retry_after_seconds,
-    short,
-    transport_message,
+    ErrorTable,
+    HttpFailure,
+    translate_errors,
 )
 
 
@@ -56,7 +52,7 @@ class AnthropicProvider:
             if req.system
             else anthropic.omit
         )
-        with _translate_errors(self.name, req.model, self._secrets):
+        with translate_errors(_ERRORS, self.name, req.model, self._secrets):
             async with within(req.timeout_s):
                 message = await self._client.messages.create(
                     model=req.model,
@@ -130,51 +126,28 @@ def _usage(message: Message) -> Usage:
     )
 
 
-@contextmanager
-def _translate_errors(provider: str, model: str, secrets: tuple[str, ...] = ()) -> Iterator[None]:
-    """Turn anthropic SDK and transport exceptions into ``ProviderError``."""
-    try:
-        yield
-    except anthropic.APIStatusError as err:
-        message = err.api_message or _body_text(err.body) or err.message
-        raise ProviderError(
-            kind_for_status(err.status_code, f"{message} {err.error_code or ''}"),
-            short(message, secrets),
-            provider=provider,
-            model=model,
-            status=err.status_code,
-            retry_after=retry_after_seconds(err.response.headers),
-            request_id=err.request_id,
-        ) from None
-    except anthropic.APITimeoutError:
-        raise ProviderError(
-            ErrorKind.TIMEOUT, "request timed out", provider=provider, model=model
-        ) from None
-    except anthropic.APIConnectionError as err:
-        raise ProviderError(
-            ErrorKind.CONNECTION, transport_message(err, secrets), provider=provider, model=model
-        ) from None
-    except anthropic.APIResponseValidationError as err:
-        raise ProviderError(
-            ErrorKind.SERVER_ERROR,
-            "reply does not match the Messages API",
-            provider=provider,
-            model=model,
-            status=err.status_code,
-            request_id=err.response.headers.get("request-id"),
-        ) from None
-    except json.JSONDecodeError:
-        raise ProviderError(
-            ErrorKind.SERVER_ERROR, "reply is not JSON", provider=provider, model=model
-        ) from None
-    except anthropic.CredentialsError as err:
-        raise ProviderError(
-            ErrorKind.AUTH, short(err, secrets), provider=provider, model=model
-        ) from None
-    except TimeoutError:
-        raise ProviderError(
-            ErrorKind.TIMEOUT, "step deadline reached", provider=provider, model=model
-        ) from None
+def _read_status(err: anthropic.APIStatusError) -> HttpFailure:
+    message = err.api_message or _body_text(err.body) or err.message
+    return HttpFailure(
+        status=err.status_code,
+        message=message,
+        code=str(err.error_code or ""),
+        headers=err.response.headers,
+        request_id=err.request_id,
+    )
+
+
+# The anthropic SDK's exception classes, by what they mean (read by ``translate_errors``).
+_ERRORS = ErrorTable(
+    api="Messages API",
+    status_errors=(anthropic.APIStatusError,),
+    read_status=_read_status,
+    timeouts=(anthropic.APITimeoutError,),
+    transport=(anthropic.APIConnectionError,),
+    bad_replies=(anthropic.APIResponseValidationError,),
+    auth=(anthropic.CredentialsError,),
+    bad_reply_request_id=lambda err: err.response.headers.get("request-id"),
+)
 
 
 def _body_text(body: object) -> str:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx2
 import pydantic
@@ -17,10 +15,10 @@ from reviewbot.errors import OutputError, ProviderError
 from reviewbot.providers import Completion, CompletionRequest, ProviderSettings
 from reviewbot.providers._deadline import RetryAfterTooLong, event_hooks, within
 from reviewbot.providers._failure import (
+    ErrorTable,
+    HttpFailure,
     kind_for_status,
-    retry_after_seconds,
-    short,
-    transport_message,
+    translate_errors,
 )
 
 # Finish reasons that mean the model would not answer (any prompt block reason does too).
@@ -93,7 +91,7 @@ class GeminiProvider:
                 types.HttpOptions(timeout=_millis(req.timeout_s)) if req.timeout_s else None
             ),
         )
-        with _translate_errors(self.name, req.model, self._secrets):
+        with translate_errors(_ERRORS, self.name, req.model, self._secrets):
             async with within(req.timeout_s):
                 reply = await self._aio.models.generate_content(
                     model=req.model, contents=req.prompt, config=config
@@ -164,56 +162,34 @@ def _usage(reply: types.GenerateContentResponse) -> Usage:
     )
 
 
-@contextmanager
-def _translate_errors(provider: str, model: str, secrets: tuple[str, ...] = ()) -> Iterator[None]:
-    """Turn google-genai and raw httpx2 exceptions into ``ProviderError``."""
-    try:
-        yield
-    except genai_errors.APIError as err:
-        message = str(err.message or err.status or "")
-        status = err.code
-        kind = kind_for_status(status, message)
-        if err.status == "UNAVAILABLE":
-            kind = ErrorKind.OVERLOADED
-        elif "API key not valid" in message or "API_KEY_INVALID" in json.dumps(err.details):
-            kind = ErrorKind.AUTH  # Gemini answers a bad key with 400 INVALID_ARGUMENT
-        headers = err.response.headers if isinstance(err.response, httpx2.Response) else None
-        raise ProviderError(
-            kind,
-            short(message or f"HTTP {status}", secrets),
-            provider=provider,
-            model=model,
-            status=status,
-            retry_after=retry_after_seconds(headers),
-        ) from None
-    except RetryAfterTooLong as err:
-        raise ProviderError(
-            kind_for_status(err.status),
-            f"retry-after {err.retry_after:g}s is longer than the deadline allows",
-            provider=provider,
-            model=model,
+def _read_status(err: genai_errors.APIError | RetryAfterTooLong) -> HttpFailure:
+    if isinstance(err, RetryAfterTooLong):
+        return HttpFailure(
             status=err.status,
+            message=f"retry-after {err.retry_after:g}s is longer than the deadline allows",
             retry_after=err.retry_after,
-        ) from None
-    except httpx2.TimeoutException:  # google-genai does not wrap transport errors
-        raise ProviderError(
-            ErrorKind.TIMEOUT, "request timed out", provider=provider, model=model
-        ) from None
-    except httpx2.TransportError as err:
-        raise ProviderError(
-            ErrorKind.CONNECTION, transport_message(err, secrets), provider=provider, model=model
-        ) from None
-    except (json.JSONDecodeError, pydantic.ValidationError):
-        raise ProviderError(
-            ErrorKind.SERVER_ERROR,
-            "reply is not a generateContent response",
-            provider=provider,
-            model=model,
-        ) from None
-    except TimeoutError:
-        raise ProviderError(
-            ErrorKind.TIMEOUT, "step deadline reached", provider=provider, model=model
-        ) from None
+            kind=kind_for_status(err.status),
+        )
+    message = str(err.message or err.status or "")
+    kind = None
+    if err.status == "UNAVAILABLE":
+        kind = ErrorKind.OVERLOADED
+    elif "API key not valid" in message or "API_KEY_INVALID" in json.dumps(err.details):
+        kind = ErrorKind.AUTH  # Gemini answers a bad key with 400 INVALID_ARGUMENT
+    headers = err.response.headers if isinstance(err.response, httpx2.Response) else None
+    return HttpFailure(status=err.code, message=message, headers=headers, kind=kind)
+
+
+# google-genai's exception classes, by what they mean (read by ``translate_errors``). The
+# SDK does not wrap transport errors, so those are httpx2's own.
+_ERRORS = ErrorTable(
+    api="generateContent response",
+    status_errors=(genai_errors.APIError, RetryAfterTooLong),
+    read_status=_read_status,
+    timeouts=(httpx2.TimeoutException,),
+    transport=(httpx2.TransportError,),
+    bad_replies=(pydantic.ValidationError,),
+)
 
 
 def _millis(seconds: float | None) -> int | None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import openai
@@ -15,10 +12,9 @@ from reviewbot.errors import OutputError, ProviderError
 from reviewbot.providers import Completion, CompletionRequest, ProviderSettings
 from reviewbot.providers._deadline import event_hooks, within
 from reviewbot.providers._failure import (
-    kind_for_status,
-    retry_after_seconds,
-    short,
-    transport_message,
+    ErrorTable,
+    HttpFailure,
+    translate_errors,
 )
 
 
@@ -62,7 +58,7 @@ class OpenAIProvider:
             "type": "json_schema",
             "json_schema": {"name": req.schema_name, "strict": True, "schema": req.json_schema},
         }
-        with _translate_errors(self.name, req.model, self._secrets):
+        with translate_errors(_ERRORS, self.name, req.model, self._secrets):
             async with within(req.timeout_s):
                 reply = await self._client.chat.completions.create(
                     model=req.model,
@@ -144,45 +140,24 @@ def _usage(reply: ChatCompletion) -> Usage:
     )
 
 
-@contextmanager
-def _translate_errors(provider: str, model: str, secrets: tuple[str, ...] = ()) -> Iterator[None]:
-    """Turn openai SDK and transport exceptions into ``ProviderError``."""
-    try:
-        yield
-    except openai.APIStatusError as err:
-        error = err.body if isinstance(err.body, dict) else {}
-        message = str(error.get("message") or err.message)
-        raise ProviderError(
-            kind_for_status(err.status_code, f"{message} {err.code or ''}"),
-            short(message, secrets),
-            provider=provider,
-            model=model,
-            status=err.status_code,
-            retry_after=retry_after_seconds(err.response.headers),
-            request_id=err.request_id,
-        ) from None
-    except openai.APITimeoutError:
-        raise ProviderError(
-            ErrorKind.TIMEOUT, "request timed out", provider=provider, model=model
-        ) from None
-    except openai.APIConnectionError as err:
-        raise ProviderError(
-            ErrorKind.CONNECTION, transport_message(err, secrets), provider=provider, model=model
-        ) from None
-    except openai.APIResponseValidationError as err:
-        raise ProviderError(
-            ErrorKind.SERVER_ERROR,
-            "reply does not match the Chat Completions API",
-            provider=provider,
-            model=model,
-            status=err.status_code,
-            request_id=err.response.headers.get("x-request-id"),
-        ) from None
-    except json.JSONDecodeError:
-        raise ProviderError(
-            ErrorKind.SERVER_ERROR, "reply is not JSON", provider=provider, model=model
-        ) from None
-    except TimeoutError:
-        raise ProviderError(
-            ErrorKind.TIMEOUT, "step deadline reached", provider=provider, model=model
-        ) from None
+def _read_status(err: openai.APIStatusError) -> HttpFailure:
+    error = err.body if isinstance(err.body, dict) else {}
+    return HttpFailure(
+        status=err.status_code,
+        message=str(error.get("message") or err.message),
+        code=str(err.code or ""),
+        headers=err.response.headers,
+        request_id=err.request_id,
+    )
+
+
+# The openai SDK's exception classes, by what they mean (read by ``translate_errors``).
+_ERRORS = ErrorTable(
+    api="Chat Completions API",
+    status_errors=(openai.APIStatusError,),
+    read_status=_read_status,
+    timeouts=(openai.APITimeoutError,),
+    transport=(openai.APIConnectionError,),
+    bad_replies=(openai.APIResponseValidationError,),
+    bad_reply_request_id=lambda err: err.response.headers.get("x-request-id"),
+)
