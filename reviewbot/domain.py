@@ -137,6 +137,16 @@ class Hunk:
     section: str
     lines: tuple[Line, ...]
 
+    @property
+    def right_lines(self) -> frozenset[int]:
+        """New-file lines of this hunk that GitHub accepts review comments on.
+
+        The one rule for commentable lines: added and context lines (RIGHT side). Anchoring
+        findings, inline comments and their ranges all read it from here; a line outside it
+        makes GitHub reject the whole review with 422.
+        """
+        return frozenset(ln.new_no for ln in self.lines if ln.kind != "-" and ln.new_no)
+
 
 @dataclass(frozen=True, slots=True)
 class FileDiff:
@@ -154,10 +164,19 @@ class FileDiff:
 
     @property
     def right_lines(self) -> frozenset[int]:
-        """New-file lines GitHub accepts review comments on (added and context)."""
-        return frozenset(
-            ln.new_no for h in self.hunks for ln in h.lines if ln.kind != "-" and ln.new_no
-        )
+        """New-file lines GitHub accepts review comments on (``Hunk.right_lines`` of all)."""
+        return frozenset().union(*(h.right_lines for h in self.hunks))
+
+    def hunk_lines(self, line: int) -> frozenset[int] | None:
+        """The commentable lines of the hunk holding new-file ``line``, or None.
+
+        A multi-line comment must start and end in the same hunk.
+        """
+        for hunk in self.hunks:
+            lines = hunk.right_lines
+            if line in lines:
+                return lines
+        return None
 
     @property
     def left_lines(self) -> frozenset[int]:

@@ -8,7 +8,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 
-from reviewbot.domain import FileDiff, Finding, Hunk
+from reviewbot.domain import FileDiff, Finding
 
 log = logging.getLogger(__name__)
 
@@ -21,18 +21,6 @@ _PREFIXES = ("./", "a/", "b/", "/")
 # prompt-injection pattern check). Each of their findings is a distinct fact that no model reply
 # may change: never merged with another finding, and never the target of a merge.
 DETERMINISTIC_STEPS = frozenset({"secrets", "injection"})
-
-
-def _hunk_lines(hunk: Hunk) -> frozenset[int]:
-    return frozenset(ln.new_no for ln in hunk.lines if ln.kind != "-" and ln.new_no)
-
-
-def _hunk_of(file: FileDiff, line: int) -> frozenset[int] | None:
-    for hunk in file.hunks:
-        lines = _hunk_lines(hunk)
-        if line in lines:
-            return lines
-    return None
 
 
 def _index(files: Iterable[FileDiff]) -> dict[str, FileDiff]:
@@ -59,7 +47,7 @@ def _anchor_one(finding: Finding, file: FileDiff) -> Finding:
     finding = dataclasses.replace(finding, path=file.path)
     if finding.line is None:
         return dataclasses.replace(finding, end_line=None)
-    hunk = _hunk_of(file, finding.line)
+    hunk = file.hunk_lines(finding.line)
     if hunk is None:
         cited = f"line {finding.line}"
         if finding.end_line and finding.end_line > finding.line:
@@ -201,7 +189,7 @@ def inline_candidates(findings: Iterable[Finding], files: Sequence[FileDiff]) ->
         file = by_path.get(finding.path)
         if file is None or finding.line is None:
             continue
-        hunk = _hunk_of(file, finding.line)
+        hunk = file.hunk_lines(finding.line)
         if hunk is None:
             continue
         if finding.end_line is not None and (

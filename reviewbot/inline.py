@@ -52,15 +52,7 @@ def keys_in(bodies: Iterable[str]) -> frozenset[str]:
     return frozenset(key for body in bodies for key in KEY_PATTERN.findall(body or ""))
 
 
-def _hunk_right_lines(file: FileDiff, line: int) -> frozenset[int] | None:
-    for hunk in file.hunks:
-        lines = frozenset(ln.new_no for ln in hunk.lines if ln.kind != "-" and ln.new_no)
-        if line in lines:
-            return lines
-    return None
-
-
-def anchor(finding: Finding, file: FileDiff) -> tuple[int, int | None] | None:
+def position(finding: Finding, file: FileDiff) -> tuple[int, int | None] | None:
     """``(line, start_line)`` for GitHub, or None when the finding's line is not commentable.
 
     GitHub's ``line`` is the last line of a range and ``start_line`` the first; a range is sent
@@ -69,7 +61,7 @@ def anchor(finding: Finding, file: FileDiff) -> tuple[int, int | None] | None:
     """
     if finding.line is None or finding.line not in file.right_lines:
         return None
-    hunk = _hunk_right_lines(file, finding.line)
+    hunk = file.hunk_lines(finding.line)
     end = finding.end_line
     if hunk is not None and end is not None and end > finding.line and end in hunk:
         return end, finding.line
@@ -119,7 +111,7 @@ def inline_comments(
         if len(out) >= limit:
             break
         file = by_path.get(finding.path)
-        spot = anchor(finding, file) if file is not None else None
+        spot = position(finding, file) if file is not None else None
         if spot is None:
             continue
         key = finding_key(finding)
