@@ -7,6 +7,13 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
+# The sticky summary comment: its first line (how a re-run finds it again) and GitHub's size
+# limit ("Body is too long (maximum is 65536 characters)"). Defined here once; the renderer
+# trims to SAFE_COMMENT_CHARS by importance, the client checks again before posting.
+SUMMARY_MARKER = "<!-- reviewbot:summary -->"
+COMMENT_LIMIT = 65536
+SAFE_COMMENT_CHARS = 65000
+
 
 class Severity(StrEnum):
     """How bad a finding is; ordered from worst to mildest."""

@@ -20,16 +20,20 @@ from github.GithubException import (
 
 from reviewbot import __version__
 from reviewbot.credentials import mask_secrets
-from reviewbot.domain import PullRequestRef, SkipReason
+from reviewbot.domain import (
+    COMMENT_LIMIT,
+    SAFE_COMMENT_CHARS,
+    SUMMARY_MARKER,
+    PullRequestRef,
+    SkipReason,
+)
 from reviewbot.errors import ConfigError, GitHubError
 from reviewbot.inline import InlineComment, keys_in
 from reviewbot.patches import PatchEntry, rebuild_diff
 
 log = logging.getLogger(__name__)
 
-MARKER = "<!-- reviewbot:summary -->"
-COMMENT_LIMIT = 65536  # characters; GitHub's "Body is too long (maximum is 65536 characters)"
-SAFE_COMMENT_CHARS = 65000
+MARKER = SUMMARY_MARKER
 MAX_FILES = 3000  # GitHub lists at most 3,000 files of a PR
 DIFF_MEDIA_TYPE = "application/vnd.github.diff"
 _FORBIDDEN = "resource not accessible by integration"

@@ -12,13 +12,20 @@ from typing import Any
 import jinja2
 
 from reviewbot import commentview
-from reviewbot.domain import Classification, FileDiff, PullRequestRef, Review
+from reviewbot.domain import (
+    COMMENT_LIMIT,
+    SAFE_COMMENT_CHARS,
+    SUMMARY_MARKER,
+    Classification,
+    FileDiff,
+    PullRequestRef,
+    Review,
+)
 from reviewbot.sanitize import clean, clean_inline, defuse_code, strip_controls
 from reviewbot.secrets import redact_text
 from reviewbot.views import classify_summary, numbered_diff, view_for
 
-MARKER = "<!-- reviewbot:summary -->"
-COMMENT_LIMIT = 65536
+MARKER = SUMMARY_MARKER
 _PR_BODY_LIMIT = 4000
 
 
@@ -158,7 +165,7 @@ def _render(context: dict[str, Any]) -> str:
     return text.strip() + "\n"
 
 
-def render_comment(review: Review, *, max_chars: int = 65000) -> str:
+def render_comment(review: Review, *, max_chars: int = SAFE_COMMENT_CHARS) -> str:
     """Render the sticky summary comment.
 
     The first line is the marker; model text is sanitised. When the comment is longer than
