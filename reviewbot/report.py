@@ -1,4 +1,4 @@
-"""The JSON report of DESIGN §6, and the one-line-per-run ledger."""
+"""The JSON report (the README's "JSON report" contract), and the one-line-per-run ledger."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def _finding(f: Finding) -> dict[str, Any]:
 
 
 def report_json(review: Review) -> dict[str, Any]:
-    """The report exactly as DESIGN §6 specifies it (costs rounded to 6 places here only)."""
+    """The report in the documented shape (costs rounded to 6 places here only)."""
     pr = review.pr
     c = review.classification
     return {

@@ -19,13 +19,10 @@ from reviewbot.providers._failure import (
 
 
 class AnthropicProvider:
-    """Anthropic Messages API: native JSON-schema output, a cached system prefix."""
+    """Anthropic Messages API: native JSON-schema output, a cached system prefix.
 
-    supports_json_schema = True
-    supports_system_prompt = True
-    supports_prompt_cache = True
-    # The 2026-10-21 Messages API has no temperature: req.temperature is ignored.
-    supports_temperature = False
+    The 2026-10-21 Messages API has no temperature: ``req.temperature`` is ignored.
+    """
 
     def __init__(self, settings: ProviderSettings) -> None:
         """Build one ``AsyncAnthropic`` client from ``settings`` (key, URL, timeout, retries)."""

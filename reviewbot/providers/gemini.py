@@ -45,11 +45,6 @@ _RETRY_JITTER_S = 0.25
 class GeminiProvider:
     """Gemini ``generateContent`` with ``responseJsonSchema`` structured output."""
 
-    supports_json_schema = True
-    supports_system_prompt = True
-    supports_prompt_cache = True  # implicit caching; hits show as cachedContentTokenCount
-    supports_temperature = True
-
     def __init__(self, settings: ProviderSettings) -> None:
         """Build one async ``genai`` client; transient errors are retried by the SDK.
 

@@ -25,11 +25,6 @@ class OpenAIProvider:
     the config (same class, another ``base_url`` and key) work too.
     """
 
-    supports_json_schema = True
-    supports_system_prompt = True
-    supports_prompt_cache = True  # automatic on OpenAI; nothing to send
-    supports_temperature = True
-
     def __init__(self, settings: ProviderSettings) -> None:
         """Build one ``AsyncOpenAI`` client; ``base_url`` includes ``/v1`` (None: SDK default)."""
         self.name = settings.name

@@ -63,6 +63,7 @@ VENDORS: dict[str, VendorSpec] = {
     )
 }
 
+
 def key_variables() -> tuple[str, ...]:
     """Every variable any built-in vendor reads its key from, in registry order."""
     return tuple(var for spec in VENDORS.values() for var in spec.key_vars)
