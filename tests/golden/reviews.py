@@ -1,4 +1,8 @@
-"""Hand-built Review objects for the comment goldens: one per situation a user can meet."""
+"""Hand-built ``Review`` objects for unit and hardening tests of the renderer.
+
+The comment goldens do not use these: they are real pipeline runs (:mod:`tests.golden.scenarios`).
+What is left here is what ``tests/unit/test_comment.py`` and the hardening tests import.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from reviewbot.domain import (
     Attempt,
     ChangeType,
     Classification,
-    ErrorKind,
     FileDiff,
     FileStatus,
     Finding,
@@ -36,7 +39,6 @@ MINI = ModelRef("openai", "gpt-5-mini")
 SONNET = ModelRef("anthropic", "claude-sonnet-4-6")
 GPT = ModelRef("openai", "gpt-5.4")
 GEMINI = ModelRef("google", "gemini-2.5-pro")
-FLASH = ModelRef("google", "gemini-2.5-flash")
 OPUS = ModelRef("anthropic", "claude-opus-4-7")
 
 
@@ -75,12 +77,6 @@ FILES = (
 
 def _ok(model: ModelRef, start: float, latency: float, usage: Usage, cost: str | None) -> Attempt:
     return Attempt(model, "ok", None, None, usage, Decimal(cost) if cost else None, latency, start)
-
-
-def _failed(
-    model: ModelRef, start: float, latency: float, kind: ErrorKind, message: str
-) -> Attempt:
-    return Attempt(model, "failed", kind, message, Usage(), Decimal(0), latency, start)
 
 
 def _step(
@@ -124,16 +120,6 @@ AUTHZ = Finding(
     11,
     "Search endpoint has no authorization check",
     "Any anonymous caller can list other customers' orders.\n\n_Also flagged by quality._",
-)
-AUTHZ_ALONE = Finding(
-    "security",
-    Severity.HIGH,
-    "CWE-862 missing-authorization",
-    "shop/api.py",
-    10,
-    11,
-    "Search endpoint has no authorization check",
-    "Any anonymous caller can list other customers' orders.",
 )
 NO_TEST = Finding(
     "quality",
@@ -221,62 +207,6 @@ def all_ok() -> Review:
     return _review(steps, FINDINGS)
 
 
-def fell_back() -> Review:
-    """Security's primary model was overloaded and the next one answered."""
-    steps = (
-        _classify(),
-        _step(
-            "security",
-            _failed(SONNET, 0.9, 1.3, ErrorKind.OVERLOADED, "HTTP 529: Overloaded"),
-            _ok(GPT, 2.2, 5.0, Usage(5300, 580, 0), "0.019050"),
-            findings=(SQLI,),
-            summary="SQL injection in search.",
-        ),
-        _step("quality", _ok(GPT, 0.9, 4.1, Usage(4980, 402, 0), "0.016470"), summary="Fine."),
-        _step(
-            "docs",
-            _failed(GEMINI, 0.9, 2.0, ErrorKind.RATE_LIMITED, "429 RESOURCE_EXHAUSTED"),
-            _failed(
-                MINI,
-                2.9,
-                0.7,
-                ErrorKind.INVALID_OUTPUT,
-                "reply is not JSON (Expecting value at char 0)",
-            ),
-            _ok(FLASH, 3.6, 1.9, Usage(2100, 96, 0), None),
-            summary="Docs fine.",
-        ),
-    )
-    return _review(
-        steps,
-        (SQLI,),
-        notes=(
-            "`google:gemini-2.5-flash` has no known price: its cost shows as n/a and the budget"
-            " could not be enforced for it.",
-        ),
-    )
-
-
-def step_failed() -> Review:
-    """Quality failed on every model; the other steps still report."""
-    steps = (
-        _classify(),
-        _step(
-            "security",
-            _ok(SONNET, 0.9, 6.4, Usage(5210, 610, 3072), "0.033843"),
-            findings=(AUTHZ_ALONE,),
-            summary="One gap.",
-        ),
-        _step(
-            "quality",
-            _failed(GPT, 0.9, 30.0, ErrorKind.TIMEOUT, "no reply within 30 s"),
-            _failed(SONNET, 30.9, 0.4, ErrorKind.AUTH, "HTTP 401: invalid x-api-key"),
-        ),
-        _step("docs", _ok(GEMINI, 0.9, 3.2, Usage(2100, 120, 0), "0.003825"), summary="Docs fine."),
-    )
-    return _review(steps, (AUTHZ_ALONE,))
-
-
 def no_keys() -> Review:
     """A new user with no API keys: heuristic classification, every model step skipped."""
     steps = (
@@ -305,72 +235,3 @@ def no_keys() -> Review:
             " to enable the review steps.",
         ),
     )
-
-
-def budget_skips() -> Review:
-    """The money budget ran out: docs and quality were skipped before their calls."""
-    steps = (
-        _classify(),
-        _step(
-            "security",
-            _ok(OPUS, 0.9, 9.7, Usage(5210, 900, 0), "0.100650"),
-            findings=(SQLI,),
-            summary="SQL injection.",
-        ),
-        StepResult("quality", "skipped", "budget: needs about $0.0166, $0.0088 left of $0.11"),
-        StepResult("docs", "skipped", "budget: needs about $0.0038, $0.0088 left of $0.11"),
-    )
-    return _review(
-        steps,
-        (SQLI,),
-        budget_usd=Decimal("0.11"),
-        baseline_cost_usd=Decimal("0.1407"),
-        notes=("quality and docs were skipped to stay within `budget_usd` ($0.11).",),
-    )
-
-
-def huge_pr() -> Review:
-    """A PR with many files: most skipped (generated, vendored, binary, budget)."""
-    files = list(FILES)
-    files += [_skipped(f"web/static/gen/chunk-{i:03}.js", SkipReason.GENERATED) for i in range(40)]
-    files += [_skipped(f"third_party/lib{i}/core.c", SkipReason.VENDORED) for i in range(6)]
-    files += [_skipped(f"assets/img/icon-{i}.png", SkipReason.BINARY) for i in range(3)]
-    files += [_skipped(f"shop/module_{i:02}.py", SkipReason.BUDGET, 300) for i in range(12)]
-    files += [_skipped("docs/generated/api.md", SkipReason.IGNORED)]
-    return _review(
-        all_ok().steps,
-        FINDINGS,
-        files=tuple(files),
-        notes=(
-            "The diff exceeded `max_review_tokens` (120,000):"
-            " 12 files were not sent to the models.",
-        ),
-    )
-
-
-def zero_findings() -> Review:
-    """Every step ran and nothing was found."""
-    steps = (
-        _classify(),
-        _step(
-            "security",
-            _ok(SONNET, 0.9, 5.1, Usage(5210, 80, 4096), "0.017058"),
-            summary="Nothing security-relevant.",
-        ),
-        _step(
-            "quality", _ok(GPT, 0.9, 3.8, Usage(4980, 60, 0), "0.013050"), summary="Clean change."
-        ),
-        _step("docs", _ok(GEMINI, 0.9, 2.9, Usage(2100, 40, 0), "0.003025"), summary="Docs match."),
-    )
-    return _review(steps, ())
-
-
-CASES = {
-    "all_ok": all_ok,
-    "fell_back": fell_back,
-    "step_failed": step_failed,
-    "no_keys": no_keys,
-    "budget_skips": budget_skips,
-    "huge_pr": huge_pr,
-    "zero_findings": zero_findings,
-}
