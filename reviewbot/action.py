@@ -24,7 +24,7 @@ from reviewbot.actions import (
 from reviewbot.config import Config, override, parse_config
 from reviewbot.credentials import environment_secrets, mask_secrets
 from reviewbot.domain import PullRequestRef, Review
-from reviewbot.errors import EXIT_GITHUB, EXIT_OK, GitHubError, ReviewbotError
+from reviewbot.errors import EXIT_GITHUB, EXIT_OK, GitHubError, ReviewbotError, ReviewCrashed
 from reviewbot.findings import inline_candidates
 from reviewbot.github import GitHubClient, PostResult, PostStatus, PullDiff, PullRequestInfo
 from reviewbot.inline import inline_comments
@@ -86,11 +86,15 @@ def _fail(env: Mapping[str, str], console: Console, message: str, code: int) -> 
     # The job summary is not masked by the runner, and an error may quote any credential.
     message = mask_secrets(message, [*secret_values(env), *environment_secrets(env)])
     console.error(message, title="reviewbot failed")
-    hint = {
-        2: "Fix the action inputs or the config file named above.",
-        3: "Check the github-token permissions (pull-requests: write, contents: read) "
-        "and the pull request number.",
-    }.get(code, "")
+    hint = (
+        ""
+        if message.startswith("internal error")
+        else {
+            2: "Fix the action inputs or the config file named above.",
+            3: "Check the github-token permissions (pull-requests: write, contents: read) "
+            "and the pull request number.",
+        }.get(code, "")
+    )
     write_summary(env, f"### reviewbot failed (exit {code})\n\n```\n{message}\n```\n\n{hint}")
     return code
 
@@ -141,24 +145,70 @@ def _review(
     _check_credentials(console, config, run_env)
     diff = client.diff(number)
     notes = _notes(inputs, info, diff, run_env)
+    crashed: ReviewCrashed | None = None
     with console.group(f"reviewbot: reviewing {info.ref.repo}#{number}"):
         for note in notes:
             console.line(f"note: {note}")
-        review = runner.review(
-            diff.text.encode("utf-8", "surrogateescape"),
-            config=config,
-            env=run_env,
-            pr=info.ref,
-            extra_skipped=dict(diff.skipped),
-            notes=notes,
-        )
-    if inputs.dry_run:
-        console.notice("reviewbot: dry run, nothing was posted (the comment is in the job summary)")
-        comment_url = None
-    else:
-        review, comment_url = post_results(console, client, config, info.ref, review)
-    _publish(env, console, review, comment_url)
+        try:
+            review = runner.review(
+                diff.text.encode("utf-8", "surrogateescape"),
+                config=config,
+                env=run_env,
+                pr=info.ref,
+                extra_skipped=dict(diff.skipped),
+                notes=notes,
+            )
+        except ReviewCrashed as exc:  # the fixed checks' findings are still published
+            crashed, review = exc, exc.review
+    try:
+        if inputs.dry_run:
+            console.notice(
+                "reviewbot: dry run, nothing was posted (the comment is in the job summary)"
+            )
+            comment_url = None
+        else:
+            review, comment_url = post_results(console, client, config, info.ref, review)
+        _publish(env, console, review, comment_url)
+    except Exception as exc:
+        # Rendering, posting or writing the results broke: publish what no model wrote.
+        stage = f"{type(exc).__name__} while publishing the review"
+        _publish_fixed_only(env, console, client, inputs, info.ref, review, stage)
+        message = str(exc) if isinstance(exc, ReviewbotError) else f"internal error: {stage}"
+        return _fail(env, console, message, EXIT_GITHUB)
+    if crashed is not None:
+        return _fail(env, console, str(crashed), crashed.exit_code)
     return runner.exit_code(review, config)
+
+
+def _publish_fixed_only(
+    env: Mapping[str, str],
+    console: Console,
+    client: GitHubClient,
+    inputs: Inputs,
+    pr: PullRequestRef,
+    review: Review,
+    what: str,
+) -> None:
+    """After a crash: the fixed checks' findings as the comment, annotations and job summary.
+
+    Each channel is tried on its own, so that one that fails (the comment, when GitHub or the
+    renderer is what broke) does not take the others with it.
+    """
+    safe = runner.fixed_only(review, runner.crash_note(what))
+    _annotate(console, safe)
+    try:
+        body = render_comment(safe)
+    except Exception:
+        console.line(f"reviewbot: the fallback comment could not be rendered either ({what})")
+        return
+    write_summary(env, body)
+    if inputs.dry_run:
+        return
+    try:
+        result = client.upsert_comment(pr.number, body)
+        console.line(f"reviewbot: summary comment (fixed checks only) {result.status.value}")
+    except Exception as exc:
+        console.line(f"reviewbot: the fallback comment could not be posted ({type(exc).__name__})")
 
 
 _INPUT_NAMES = {
@@ -294,14 +344,7 @@ def _publish(
     env: Mapping[str, str], console: Console, review: Review, comment_url: str | None
 ) -> None:
     """Annotations, job summary, JSON report and step outputs."""
-    for finding in review.findings:  # model text: no control character, no mention
-        console.warning(
-            clean_plain(finding.body, 2000) or clean_plain(finding.title, 2000),
-            file=finding.path,
-            line=finding.line,
-            endLine=finding.end_line,
-            title=clean_plain(f"{finding.severity.value}: {finding.title}", 200),
-        )
+    _annotate(console, review)
     write_summary(env, render_comment(review))
     # Written into the workspace, the one folder a Docker action shares with later steps; the
     # output is relative to it because the container sees it at another absolute path.
@@ -324,3 +367,15 @@ def _publish(
     }
     if not write_outputs(env, outputs):
         print(json.dumps(outputs), file=sys.stderr)
+
+
+def _annotate(console: Console, review: Review) -> None:
+    """One ``::warning`` annotation per finding (they show even where nothing can be posted)."""
+    for finding in review.findings:  # model text: no control character, no mention
+        console.warning(
+            clean_plain(finding.body, 2000) or clean_plain(finding.title, 2000),
+            file=finding.path,
+            line=finding.line,
+            endLine=finding.end_line,
+            title=clean_plain(f"{finding.severity.value}: {finding.title}", 200),
+        )

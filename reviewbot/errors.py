@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reviewbot.domain import ErrorKind, Usage
+from reviewbot.domain import ErrorKind, Review, Usage
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -36,6 +36,21 @@ class GitHubError(ReviewbotError):
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class ReviewCrashed(ReviewbotError):
+    """The run broke after the diff was read: a bug, or a value nothing expected (exit 3).
+
+    ``review`` holds what is still sure: the findings of the fixed checks (committed secrets,
+    prompt injection) and a note saying what broke. Whoever catches this publishes it before
+    exiting, so a crash never hides a committed key.
+    """
+
+    exit_code = EXIT_GITHUB
+
+    def __init__(self, message: str, review: Review) -> None:
+        super().__init__(message)
+        self.review = review
 
 
 class ProviderError(ReviewbotError):

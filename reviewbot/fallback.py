@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -11,13 +12,12 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from reviewbot import pricing
-from reviewbot.budget import Budget
+from reviewbot.budget import Budget, input_token_bound
 from reviewbot.config import Price
 from reviewbot.credentials import mask_secrets
 from reviewbot.domain import Attempt, ErrorKind, ModelRef, StepResult, Usage
 from reviewbot.errors import ProviderError
 from reviewbot.providers import CompletionRequest
-from reviewbot.sizing import estimate_tokens
 from reviewbot.vendors import ProviderPool
 
 log = logging.getLogger(__name__)
@@ -75,9 +75,10 @@ async def run_chain(
     attempts: list[Attempt] = []
     passed_over: list[str] = []
     notes: list[str] = []
-    # The budget bound must never be below the real count: no vendor's tokenizer averages
-    # fewer than 2 bytes per token on text, so twice the 4-bytes-per-token estimate is safe.
-    input_bound = 2 * (estimate_tokens(call.system) + estimate_tokens(call.prompt)) + 16
+    # The budget bound must never be below the real count: one token per byte of everything
+    # the request carries (the schema too) is a bound for every vendor's tokenizer.
+    schema_text = json.dumps(call.json_schema)
+    input_bound = input_token_bound(call.system, call.prompt, call.schema_name, schema_text)
 
     for ref in chain:
         provider = await ctx.pool.aget(ref.provider)
@@ -119,15 +120,31 @@ async def run_chain(
             usage = exc.usage if exc.usage != Usage() else usage
             message = _short(exc, ctx.pool.secrets())
             attempts.append(_attempt(ref, "failed", exc.kind, message, usage, t0, ctx))
-            ctx.budget.settle(reserved, attempts[-1].cost_usd)
+            cost = attempts[-1].cost_usd
+            if exc.kind in (ErrorKind.TIMEOUT, ErrorKind.CONNECTION):  # it may still be billed
+                cost = _billed(cost, usage, reserved)
+            ctx.budget.settle(reserved, cost)
             log.warning("%s: %s failed (%s): %s", call.step, ref, exc.kind.value, message)
             continue
         except TimeoutError:
             message = f"no reply within the step deadline ({ctx.timeout_s:g} s)"
             attempts.append(_attempt(ref, "failed", ErrorKind.TIMEOUT, message, usage, t0, ctx))
-            ctx.budget.settle(reserved, attempts[-1].cost_usd)
+            # The vendor may still bill a request we stopped waiting for: keep its worst case.
+            ctx.budget.settle(reserved, _billed(attempts[-1].cost_usd, usage, reserved))
             log.warning("%s: %s timed out", call.step, ref)
             break
+        except Exception as exc:
+            # A reply nothing expected, or one that trips a bug reading, parsing or anchoring
+            # it: this model failed and the next one is tried; the run goes on. Only the type
+            # is shown: the text of such an error may quote the reply or a request header.
+            where = "reading the reply" if usage == Usage() else "parsing the reply"
+            message = f"{where} failed ({type(exc).__name__})"
+            kind = ErrorKind.INVALID_OUTPUT
+            attempts.append(_attempt(ref, "failed", kind, message, usage, t0, ctx))
+            ctx.budget.settle(reserved, _billed(attempts[-1].cost_usd, usage, reserved))
+            log.warning("%s: %s failed (%s): %s", call.step, ref, kind.value, message)
+            log.debug("%s: %s reply could not be used", call.step, ref, exc_info=True)
+            continue
         attempts.append(_attempt(ref, "ok", None, None, usage, t0, ctx))
         ctx.budget.settle(reserved, attempts[-1].cost_usd)
         result = StepResult(
@@ -177,6 +194,11 @@ def _attempt(
         latency_s=time.monotonic() - t0,
         started_s=t0 - ctx.run_start,
     )
+
+
+def _billed(cost: Decimal | None, usage: Usage, reserved: Decimal) -> Decimal | None:
+    """What the budget counts as spent: the vendor's usage, or the reservation when unknown."""
+    return cost if usage != Usage() else reserved
 
 
 def _short(exc: ProviderError, secrets: tuple[str, ...] = ()) -> str:

@@ -12,7 +12,7 @@ from reviewbot.config import Config
 from reviewbot.credentials import clean_credential
 from reviewbot.diff import read_diff
 from reviewbot.domain import Review
-from reviewbot.errors import ConfigError
+from reviewbot.errors import ConfigError, ReviewCrashed
 from reviewbot.providers.specs import VENDORS
 from reviewbot.render import render_comment
 from reviewbot.runner import exit_code, review
@@ -33,7 +33,11 @@ def review_diff_file(
     ledger: str | None = None,
 ) -> int:
     """Review the diff at ``source`` (a path or ``-``) and print the comment or the JSON report."""
-    result = review(read_diff(source), config=config, env=env)
+    try:
+        result = review(read_diff(source), config=config, env=env)
+    except ReviewCrashed as crash:
+        _emit(crash.review, config, output_format, report, ledger)  # the fixed checks' findings
+        raise
     return _emit(result, config, output_format, report, ledger)
 
 
@@ -70,13 +74,17 @@ def review_pull_request(
         info = client.pull_request(number)
         diff = client.diff(number)
         model_env = {k: v for k, v in env.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
-        result = review(
-            diff.text.encode("utf-8", "surrogateescape"),
-            config=config,
-            env=model_env,
-            pr=info.ref,
-            extra_skipped=dict(diff.skipped),
-        )
+        try:
+            result = review(
+                diff.text.encode("utf-8", "surrogateescape"),
+                config=config,
+                env=model_env,
+                pr=info.ref,
+                extra_skipped=dict(diff.skipped),
+            )
+        except ReviewCrashed as crash:
+            _emit(crash.review, config, output_format, report, ledger)
+            raise
         if post:
             result, url = post_results(Console(sys.stderr), client, config, info.ref, result)
             if url:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from reviewbot import findings as findings_mod
@@ -20,8 +20,9 @@ from reviewbot.domain import (
     StepResult,
 )
 from reviewbot.fallback import ChainContext, StepCall, run_chain
+from reviewbot.kinds import file_kind
 from reviewbot.render import render_prompt
-from reviewbot.routing import route
+from reviewbot.routing import Route, route
 from reviewbot.views import view_for
 
 
@@ -46,9 +47,19 @@ async def run_pipeline(
     notes: list[str] = []
     classification, classify_step = await _classify(files, pr, heuristic, config, ctx, notes)
     reviewed = [f for f in files if f.reviewed]
+    kinds = {file_kind(f.path) for f in reviewed}
+    plans = {
+        step: route(step, classification, config, kinds, heuristic_risk_hint(reviewed))
+        for step in REVIEW_STEPS
+    }
+    floor_note = _floor_note(classification, plans, reviewed)
+    if floor_note:
+        notes.append(floor_note)
 
     async def one(step: str) -> tuple[StepResult, list[Finding]]:
-        return await _review_step(step, reviewed, pr, classification, config, ctx, notes)
+        return await _review_step(
+            step, plans[step], reviewed, pr, classification, config, ctx, notes
+        )
 
     outcomes = await asyncio.gather(*(one(step) for step in REVIEW_STEPS))
     steps = (classify_step, *(result for result, _ in outcomes))
@@ -93,8 +104,40 @@ async def _classify(
     return fallback, outcome.result
 
 
+def _floor_note(
+    classification: Classification, plans: Mapping[str, Route], reviewed: Sequence[FileDiff]
+) -> str | None:
+    """What to tell readers when the model's change type and the files disagree, or None.
+
+    Paths are left out on purpose: notes are our own text, and a path is the PR's.
+    """
+    kept = {step: plan.floor for step, plan in plans.items() if plan.floor}
+    if not kept:
+        return None
+    kinds = sorted({kind for floor in kept.values() for kind in floor})
+    count = sum(file_kind(f.path) in kinds for f in reviewed)
+    what = " and ".join(_KIND_NAMES[kind] for kind in kinds)
+    return (
+        f"the classifier called this a {classification.change_type.value} change, but it "
+        f"changes {what} ({count} file{'s' * (count != 1)}): {' and '.join(kept)} ran anyway; "
+        "a model's classification may choose the models, never skip these reviews"
+    )
+
+
+_KIND_NAMES = {
+    "code": "code",
+    "config": "configuration",
+    "ci": "CI workflows",
+    "deps": "dependency manifests",
+    "test": "tests",
+    "docs": "docs",
+    "data": "data",
+}
+
+
 async def _review_step(
     step: str,
+    plan: Route,
     reviewed: Sequence[FileDiff],
     pr: PullRequestRef | None,
     classification: Classification,
@@ -102,7 +145,6 @@ async def _review_step(
     ctx: ChainContext,
     notes: list[str],
 ) -> tuple[StepResult, list[Finding]]:
-    plan = route(step, classification, config)
     if plan.skip_reason is not None:
         return StepResult(name=step, status="skipped", reason=plan.skip_reason), []
     view = view_for(step, reviewed)
@@ -117,11 +159,16 @@ async def _review_step(
         json_schema=schema.review_json_schema(),
         schema_name="review",
     )
-    outcome = await run_chain(call, plan.chain, lambda text: schema.parse_review(text, step), ctx)
+
+    def parse(text: str) -> tuple[str, list[Finding]]:
+        # Anchoring is part of reading the reply: if it fails, this model's attempt failed.
+        summary, found = schema.parse_review(text, step)
+        return summary, findings_mod.anchor(found, view)
+
+    outcome = await run_chain(call, plan.chain, parse, ctx)
     notes.extend(outcome.notes)
     if outcome.value is None:
         return outcome.result, []
-    summary, step_findings = outcome.value
-    anchored = findings_mod.anchor(step_findings, view)
+    summary, anchored = outcome.value
     result = replace(outcome.result, summary=summary, findings=tuple(anchored))
     return result, list(anchored)

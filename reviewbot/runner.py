@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -11,11 +12,13 @@ from decimal import Decimal
 from reviewbot import findings as findings_mod
 from reviewbot import pricing
 from reviewbot.budget import Budget
+from reviewbot.checks import CHECK_TIMEOUT_S, run_check
 from reviewbot.classify import classify_heuristic
 from reviewbot.config import Config, Price, prices_for
 from reviewbot.diff import parse_diff
 from reviewbot.domain import (
     REVIEW_STEPS,
+    STEP_NAMES,
     ChangeType,
     Classification,
     FileDiff,
@@ -27,7 +30,7 @@ from reviewbot.domain import (
     SkipReason,
     StepResult,
 )
-from reviewbot.errors import EXIT_FINDINGS, EXIT_OK
+from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, ReviewCrashed
 from reviewbot.fallback import ChainContext
 from reviewbot.filters import apply_filters
 from reviewbot.injection import injection_findings
@@ -36,6 +39,8 @@ from reviewbot.providers import Provider
 from reviewbot.redact import redact_files, redact_text, scan_files, secret_findings
 from reviewbot.sizing import apply_size_budget
 from reviewbot.vendors import ProviderPool, provider_settings
+
+log = logging.getLogger(__name__)
 
 
 def prepare_files(
@@ -61,11 +66,18 @@ def review(
     extra_skipped: Mapping[str, SkipReason] | None = None,
     notes: Sequence[str] = (),
     providers: Mapping[str, Provider] | None = None,
+    check_timeout_s: float = CHECK_TIMEOUT_S,
 ) -> Review:
     """Review ``diff``: the whole pipeline of DESIGN §1 up to (not including) posting.
 
+    The deterministic checks (secret scan, prompt-injection patterns, path heuristic) run
+    first, each under ``check_timeout_s``; one that times out or fails is left out with a
+    note. When the secret scan does not finish, nothing is sent to a model.
+
     Raises:
         InputError: ``diff`` is not a unified diff.
+        ReviewCrashed: anything broke after the diff was read; its ``review`` carries the
+            fixed checks' findings, to be published anyway.
     """
     started = time.monotonic()
     pool = ProviderPool(provider_settings(config, env), providers)
@@ -76,64 +88,147 @@ def review(
         for ref in config.steps.get(name).all_models()
     )
     files = prepare_files(diff, config, extra_skipped)
+    all_notes = list(notes)
+    scan = run_check("secret scan", lambda: _scan(files, pr), check_timeout_s)
+    if scan.value is not None:
+        safe_files, safe_pr, secrets_found = scan.value
+    else:
+        safe_files, safe_pr, secrets_found = files, _untold(pr), ()
+        all_notes.append(
+            f"the secret scan {scan.failure}: committed secrets may be missing from this "
+            "review, and nothing was sent to any model"
+        )
+    injection = run_check(
+        "prompt-injection check", lambda: injection_findings(safe_files, safe_pr), check_timeout_s
+    )
+    if not injection.ok:
+        all_notes.append(
+            f"the prompt-injection check {injection.failure}; its findings are missing"
+        )
+    heuristic = run_check("path heuristic", lambda: classify_heuristic(safe_files), check_timeout_s)
+    if not heuristic.ok:
+        all_notes.append(f"the path heuristic {heuristic.failure}; a model classified the change")
+    fixed = (*secrets_found, *(injection.value or ()))
+    prices = prices_for(config)
+    budget = Budget(config.budget_usd)
+    try:
+        reviewed = [f for f in safe_files if f.reviewed]
+        if not reviewed or not scan.ok:
+            if not scan.ok:
+                why = "not sent to a model: the secret scan did not finish"
+            elif files:
+                why = "nothing to review: every file was skipped"
+            else:
+                why = "nothing to review"
+            classification = heuristic.value or Classification(
+                ChangeType.CHORE, Risk.LOW, "heuristic", why
+            )
+            steps: tuple[StepResult, ...] = (
+                StepResult(name="classify", status="skipped", reason="heuristic"),
+                *(StepResult(name=s, status="skipped", reason=why) for s in REVIEW_STEPS),
+            )
+            model_findings: tuple[Finding, ...] = ()
+        else:
+            ctx = ChainContext(pool, budget, prices, float(config.step_timeout_s), started)
+            result = asyncio.run(_run(safe_files, safe_pr, heuristic.value, config, ctx, pool))
+            classification, steps = result.classification, result.steps
+            model_findings = result.findings
+            all_notes.extend(result.notes)
+
+        merged = findings_mod.sort_findings(findings_mod.dedupe([*fixed, *model_findings]))
+        cost = sum((s.cost_usd or Decimal(0) for s in steps), Decimal(0))
+        return Review(
+            pr=safe_pr,
+            files=safe_files,
+            classification=classification,
+            steps=tuple(steps),
+            findings=tuple(merged),
+            cost_usd=cost,
+            baseline_cost_usd=baseline_cost(steps, config, prices),
+            baseline_model=config.baseline_ref,
+            budget_usd=config.budget_usd,
+            wall_s=time.monotonic() - started,
+            notes=tuple(dict.fromkeys(all_notes)),
+        )
+    except Exception as exc:
+        log.debug("the review broke", exc_info=True)
+        what = f"{type(exc).__name__} while running the model steps"
+        partial = Review(
+            pr=safe_pr,
+            files=safe_files,
+            classification=heuristic.value
+            or Classification(ChangeType.FEATURE, Risk.MEDIUM, "default", ""),
+            steps=tuple(StepResult(name=s, status="failed", reason=what) for s in STEP_NAMES),
+            findings=tuple(findings_mod.sort_findings(fixed)),
+            cost_usd=budget.spent,
+            baseline_cost_usd=None,
+            baseline_model=config.baseline_ref,
+            budget_usd=config.budget_usd,
+            wall_s=time.monotonic() - started,
+            notes=tuple(dict.fromkeys(all_notes)),
+        )
+        raise ReviewCrashed(
+            f"internal error: {what}", fixed_only(partial, crash_note(what))
+        ) from exc
+
+
+def crash_note(what: str) -> str:
+    """The note a review carries when the run broke (``what``: the error's type and stage)."""
+    return (
+        f"reviewbot broke ({what}): only the findings of the fixed checks (committed secrets, "
+        "prompt injection) are shown; the job log says more, and a re-run may complete"
+    )
+
+
+def fixed_only(review: Review, note: str) -> Review:
+    """``review`` reduced to what no model wrote, with ``note``: for publishing after a crash.
+
+    The fixed checks' findings (committed secrets, prompt injection) stay, and so do the files
+    and the money spent; model findings, summaries, reasons and vendor messages go, so that the
+    value that broke the run is not rendered again.
+    """
+    steps = tuple(
+        StepResult(name=s.name, status=s.status, model=s.model, attempts=s.attempts)
+        for s in review.steps
+    )
+    classification = replace(review.classification, rationale="")
+    return replace(
+        review,
+        classification=classification,
+        steps=steps,
+        findings=tuple(f for f in review.findings if f.step in findings_mod.DETERMINISTIC_STEPS),
+        notes=tuple(dict.fromkeys((*review.notes, note))),
+    )
+
+
+def _scan(
+    files: tuple[FileDiff, ...], pr: PullRequestRef | None
+) -> tuple[tuple[FileDiff, ...], PullRequestRef | None, tuple[Finding, ...]]:
+    """The secret scan: redacted files and PR text, and a finding per committed secret."""
     hits = scan_files(files)
-    safe_files = redact_files(files, hits)
     safe_pr = (
         replace(pr, title=redact_text(pr.title), body=redact_text(pr.body))
         if pr is not None
         else None
     )
-    prices = prices_for(config)
-    budget = Budget(config.budget_usd)
-    all_notes = list(notes)
+    return redact_files(files, hits), safe_pr, tuple(secret_findings(hits))
 
-    reviewed = [f for f in safe_files if f.reviewed]
-    if not reviewed:
-        why = "nothing to review" if not files else "nothing to review: every file was skipped"
-        classification = classify_heuristic(safe_files) or Classification(
-            ChangeType.CHORE, Risk.LOW, "heuristic", why
-        )
-        steps = (
-            StepResult(name="classify", status="skipped", reason="heuristic"),
-            *(StepResult(name=s, status="skipped", reason=why) for s in REVIEW_STEPS),
-        )
-        model_findings: tuple[Finding, ...] = ()
-    else:
-        ctx = ChainContext(pool, budget, prices, float(config.step_timeout_s), started)
-        result = asyncio.run(_run(safe_files, safe_pr, config, ctx, pool))
-        classification, steps, model_findings = result.classification, result.steps, result.findings
-        all_notes.extend(result.notes)
 
-    merged = findings_mod.sort_findings(
-        findings_mod.dedupe(
-            [*secret_findings(hits), *injection_findings(safe_files, safe_pr), *model_findings]
-        )
-    )
-    cost = sum((s.cost_usd or Decimal(0) for s in steps), Decimal(0))
-    return Review(
-        pr=safe_pr,
-        files=safe_files,
-        classification=classification,
-        steps=tuple(steps),
-        findings=tuple(merged),
-        cost_usd=cost,
-        baseline_cost_usd=baseline_cost(steps, config, prices),
-        baseline_model=config.baseline_ref,
-        budget_usd=config.budget_usd,
-        wall_s=time.monotonic() - started,
-        notes=tuple(dict.fromkeys(all_notes)),
-    )
+def _untold(pr: PullRequestRef | None) -> PullRequestRef | None:
+    """The PR without its title and description, which could not be scanned for secrets."""
+    return replace(pr, title="(not shown: the secret scan did not finish)", body="") if pr else None
 
 
 async def _run(
     files: tuple[FileDiff, ...],
     pr: PullRequestRef | None,
+    heuristic: Classification | None,
     config: Config,
     ctx: ChainContext,
     pool: ProviderPool,
 ) -> PipelineResult:
     try:
-        return await run_pipeline(files, pr, classify_heuristic(files), config, ctx)
+        return await run_pipeline(files, pr, heuristic, config, ctx)
     finally:
         await pool.aclose()
 

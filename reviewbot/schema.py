@@ -113,9 +113,25 @@ def review_json_schema() -> dict[str, Any]:
 
 
 _FENCE = re.compile(r"\A```(?:json)?[ \t]*\n(?P<body>.*)\n```\Z", re.DOTALL | re.IGNORECASE)
+MAX_LINE = 10_000_000  # a cited line beyond this is no line of a reviewable file: file level
+# Longest title and category kept: the schema asks for under 80 characters, and findings are
+# compared by title when they are merged (difflib is quadratic in the length).
+MAX_TITLE = 300
+MAX_CATEGORY = 120
+
+
+def _no_constant(name: str) -> Any:
+    """``NaN`` and ``Infinity`` are not JSON; Python's parser accepts them unless told not to."""
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _load(text: str) -> Any:
+    """Parse a reply as strict JSON; any way it can fail is an ``INVALID_OUTPUT``.
+
+    Beyond syntax errors that covers integers of thousands of digits (``ValueError`` from the
+    int-conversion limit), nesting deep enough to exhaust the recursion limit, ``NaN`` and
+    ``Infinity``, and lone surrogates (``"\\ud800"``) that could never be written out as UTF-8.
+    """
     stripped = text.strip()
     if not stripped:
         raise OutputError(ErrorKind.INVALID_OUTPUT, "empty reply")
@@ -123,11 +139,26 @@ def _load(text: str) -> Any:
     if fenced:
         stripped = fenced.group("body").strip()
     try:
-        return json.loads(stripped)
+        value = json.loads(stripped, parse_constant=_no_constant)
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
     except json.JSONDecodeError as exc:
         raise OutputError(
             ErrorKind.INVALID_OUTPUT, f"reply is not JSON ({exc.msg} at char {exc.pos})"
         ) from None
+    except UnicodeError:
+        raise OutputError(ErrorKind.INVALID_OUTPUT, "reply is not valid Unicode text") from None
+    except RecursionError:
+        raise OutputError(ErrorKind.INVALID_OUTPUT, "reply is nested too deeply") from None
+    except ValueError as exc:  # huge integers, NaN / Infinity
+        raise OutputError(
+            ErrorKind.INVALID_OUTPUT, f"reply is not JSON ({str(exc)[:120]})"
+        ) from None
+    return value
+
+
+def _line(value: int | None) -> int | None:
+    """A cited line as the diff can hold it, or None (file level) for 0, negatives, absurd."""
+    return value if value is not None and 0 < value <= MAX_LINE else None
 
 
 def _reason(exc: ValidationError) -> str:
@@ -179,11 +210,11 @@ def parse_review(text: str, step: str) -> tuple[str, list[Finding]]:
         Finding(
             step=step,
             severity=f.severity,
-            category=f.category,
+            category=f.category[:MAX_CATEGORY],
             path=f.path,
-            line=f.line if f.line is None or f.line > 0 else None,
-            end_line=f.end_line if f.end_line is None or f.end_line > 0 else None,
-            title=f.title,
+            line=_line(f.line),
+            end_line=_line(f.end_line),
+            title=f.title[:MAX_TITLE],
             body=f.body,
             suggestion=f.suggestion,
         )

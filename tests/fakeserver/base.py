@@ -48,6 +48,9 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
     content_type: str | None = None
+    # Called with the request when the reply is served; returns the reply to send instead
+    # (the vendor fakes bill a request's real token count this way).
+    finish: Callable[[Recorded, Reply], Reply] | None = None
 
 
 Handler = Callable[[Recorded, "re.Match[str]"], Reply]
@@ -85,6 +88,8 @@ class FakeServer:
                 with server._lock:
                     server.requests.append(req)
                 reply = server._dispatch(req)  # outside the lock: concurrent calls stay concurrent
+                if reply.finish is not None:
+                    reply = reply.finish(req, reply)
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
                 if isinstance(reply.body, (dict, list)):

@@ -11,19 +11,32 @@ with realistic usage, echoing the requested model. Tests queue one-off replies w
 methods below; queued replies are served in order, then the default takes over again.
 Vendor names are the provider kinds: ``anthropic``, ``openai``, ``google`` (``gemini``
 is accepted as an alias).
+
+Billing: with ``billing = "tokens"`` every success whose usage a test did not script is billed
+at the request's real token count, as a vendor would: the o200k_base tokens (see ``o200k``) of
+every text sent and of the reply schema's JSON, plus a few tokens of framing per message;
+output is the reply's own token count, at most the request's output limit. Every success
+served is written to ``ledger`` (vendor, model, usage), so a test can price what a run spent.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from reviewbot.domain import Usage
+from reviewbot import pricing
+from reviewbot.config import Price
+from reviewbot.domain import ModelRef, Usage
 from reviewbot.providers import ProviderSettings
 from tests.fakeserver.base import FakeServer, Recorded, Reply
+from tests.fakeserver.o200k import count_tokens
 
 PAYLOADS = Path(__file__).parent / "payloads"
 EMPTY_REVIEW = {"summary": "No problems found.", "findings": []}
@@ -155,6 +168,70 @@ def success_body(
     return body
 
 
+# Framing a vendor bills on top of the content: OpenAI documents 3 tokens per message and 3 to
+# prime the reply; the fakes bill the same for every vendor.
+PER_MESSAGE_TOKENS = 3
+PRIMING_TOKENS = 3
+
+
+@dataclass(frozen=True)
+class Billed:
+    """One success a fake served: who billed it, for which model, and what."""
+
+    vendor: str
+    model: str
+    usage: Usage
+
+
+def _texts(node: Any) -> list[str]:
+    """The ``text`` strings of a vendor content value (a string, or a list of blocks)."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, list):
+        return [b["text"] for b in node if isinstance(b, dict) and isinstance(b.get("text"), str)]
+    return []
+
+
+def request_parts(vendor: str, body: Mapping[str, Any]) -> tuple[list[str], Any, int, int | None]:
+    """(texts sent, reply schema or None, message count, output limit) of a request body."""
+    vendor = vendor_name(vendor)
+    if vendor == "anthropic":
+        messages = body.get("messages") or []
+        texts = _texts(body.get("system")) + [t for m in messages for t in _texts(m["content"])]
+        schema = ((body.get("output_config") or {}).get("format") or {}).get("schema")
+        count = len(messages) + bool(body.get("system"))
+        return texts, schema, count, body.get("max_tokens")
+    if vendor == "openai":
+        messages = body.get("messages") or []
+        texts = [t for m in messages for t in _texts(m.get("content"))]
+        schema = (body.get("response_format") or {}).get("json_schema")
+        limit = body.get("max_completion_tokens") or body.get("max_tokens")
+        return texts, schema, len(messages), limit
+    system = (body.get("systemInstruction") or {}).get("parts") or []
+    contents = body.get("contents") or []
+    texts = _texts(system) + [t for c in contents for t in _texts(c.get("parts"))]
+    config = body.get("generationConfig") or {}
+    schema = config.get("responseJsonSchema") or config.get("responseSchema")
+    return texts, schema, len(contents) + bool(system), config.get("maxOutputTokens")
+
+
+def request_tokens(vendor: str, body: Mapping[str, Any]) -> int:
+    """The input tokens the fakes bill for a request: what a real vendor would count."""
+    texts, schema, messages, _ = request_parts(vendor, body)
+    tokens = sum(count_tokens(text) for text in texts)
+    if schema is not None:
+        tokens += count_tokens(json.dumps(schema))
+    return tokens + PER_MESSAGE_TOKENS * messages + PRIMING_TOKENS
+
+
+def _reply_text(vendor: str, body: Mapping[str, Any]) -> str:
+    if vendor == "anthropic":
+        return "".join(_texts(body.get("content")))
+    if vendor == "openai":
+        return str(body["choices"][0]["message"].get("content") or "")
+    return "".join(_texts(body["candidates"][0]["content"].get("parts")))
+
+
 def error_body(vendor: str, status: int, message: str) -> dict[str, Any]:
     """The vendor's JSON error body for ``status``."""
     vendor = vendor_name(vendor)
@@ -205,6 +282,10 @@ class VendorFakes:
         self.server = server or FakeServer()
         self._owns_server = server is None
         self._defaults: dict[str, tuple[str, Usage | dict[str, Any] | None]] = {}
+        self.billing = "scripted"  # or "tokens": bill unscripted usage at real token counts
+        self.ledger: list[Billed] = []
+        self.checked = 0  # ledger entries a budget check has already covered
+        self._ledger_lock = threading.Lock()
         for vendor, pattern in ROUTES.items():
             self.server.route("POST", pattern, self._default_handler(vendor))
 
@@ -281,10 +362,13 @@ class VendorFakes:
     ) -> None:
         """Queue a success carrying ``text`` verbatim (need not be JSON)."""
         body = success_body(vendor, text, usage=usage, model=model, finish=finish)
+        bill = self._biller(vendor, usage)
         replies = [
             Reply(200, copy.deepcopy(body), _request_id_header(vendor), delay_s=delay_s)
             for _ in range(times)
         ]
+        for reply in replies:
+            reply.finish = bill
         self.queue(vendor, *replies)
 
     def fail(
@@ -342,7 +426,8 @@ class VendorFakes:
             body["promptFeedback"] = {"blockReason": "PROHIBITED_CONTENT"}
         else:
             body["candidates"][0] = {"finishReason": "SAFETY", "index": 0}
-        self.queue(vendor, Reply(200, body, _request_id_header(vendor)))
+        bill = self._biller(vendor, usage or Usage(input_tokens=1200, output_tokens=5))
+        self.queue(vendor, Reply(200, body, _request_id_header(vendor), finish=bill))
 
     def truncate(self, vendor: str, *, usage: Usage | None = None) -> None:
         """Queue a reply cut off at max tokens (partial JSON text, the vendor's stop reason)."""
@@ -374,9 +459,25 @@ class VendorFakes:
         return self.server.matching("POST", ROUTES[vendor_name(vendor)])
 
     def reset(self) -> None:
-        """Forget requests, queued replies and changed defaults."""
+        """Forget requests, queued replies, changed defaults and the ledger."""
         self.server.reset()
         self._defaults.clear()
+        with self._ledger_lock:
+            self.ledger.clear()
+            self.checked = 0
+
+    def spent_usd(self, prices: Mapping[str, Price], since: int = 0) -> Decimal:
+        """What the successes served since ``ledger[since]`` cost, at ``prices``.
+
+        A model without a price is left out: no budget can be enforced for it.
+        """
+        with self._ledger_lock:
+            entries = self.ledger[since:]
+        total = Decimal(0)
+        for entry in entries:
+            cost = pricing.cost(ModelRef(entry.vendor, entry.model), entry.usage, prices)
+            total += cost if cost is not None else Decimal(0)
+        return total
 
     def close(self) -> None:
         """Stop the server (only if this object started it)."""
@@ -393,9 +494,42 @@ class VendorFakes:
             else:
                 model = (req.json or {}).get("model") if req.body else None
             body = success_body(vendor, text, usage=usage, model=model)
-            return Reply(200, body, _request_id_header(vendor))
+            return Reply(200, body, _request_id_header(vendor), finish=self._biller(vendor, usage))
 
         return handle
+
+    # ---------------------------------------------------------------- billing
+
+    def _biller(
+        self, vendor: str, scripted: Usage | dict[str, Any] | None
+    ) -> Callable[[Recorded, Reply], Reply]:
+        """The hook that bills a success when it is served, and writes it to the ledger."""
+
+        def bill(req: Recorded, reply: Reply) -> Reply:
+            body = req.json if req.body else {}
+            if vendor == "google":
+                found = re.search(r"/models/([^/:]+):", req.path)
+                model = found.group(1) if found else ""
+            else:
+                model = str(body.get("model", ""))
+            if isinstance(scripted, Usage):
+                usage = scripted
+            elif scripted is None and self.billing == "tokens":
+                _, _, _, limit = request_parts(vendor, body)
+                output = count_tokens(_reply_text(vendor, reply.body))
+                usage = Usage(request_tokens(vendor, body), min(output, limit or output))
+                reply = copy.copy(reply)
+                reply.body = copy.deepcopy(reply.body)
+                wire = wire_usage(vendor, usage)
+                key = {"anthropic": "usage", "openai": "usage"}.get(vendor, "usageMetadata")
+                reply.body[key] = wire
+            else:
+                usage = DEFAULT_USAGE if scripted is None else Usage()  # a raw wire dict
+            with self._ledger_lock:
+                self.ledger.append(Billed(vendor, model, usage))
+            return reply
+
+        return bill
 
 
 KEY_VARS = {

@@ -8,11 +8,13 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from reviewbot.config import parse_config, prices_for
 from tests.fakeserver.github import FakeGitHub, load_payload
 from tests.fakeserver.vendors import VendorFakes
 
@@ -109,20 +111,37 @@ class ActionRun:
         self.github.set_file(CONFIG_PATH, self.base_sha, text)
 
     def run(self, capsys: pytest.CaptureFixture[str], *extra: str) -> int:
-        """Run ``reviewbot action`` in-process; capture stdout/stderr."""
+        """Run ``reviewbot action`` in-process; capture stdout/stderr; check its spend."""
         from reviewbot.cli import main
 
         capsys.readouterr()
+        since = len(self.fakes.ledger)
         self.code = main([*extra, "action"], self.env)
         captured = capsys.readouterr()
         self.stdout, self.stderr = captured.out, captured.err
+        self.assert_within_budget(since)
         return self.code
 
     def run_subprocess(self) -> int:
-        """Run ``python -m reviewbot action`` as a child process."""
+        """Run ``python -m reviewbot action`` as a child process; check its spend."""
+        since = len(self.fakes.ledger)
         proc = run_module(["action"], self.env, cwd=self.tmp)
         self.code, self.stdout, self.stderr = proc.returncode, proc.stdout, proc.stderr
+        self.assert_within_budget(since)
         return self.code
+
+    def spent_usd(self, since: int = 0) -> Decimal:
+        """What the vendor fakes billed since ``ledger[since]``, at the built-in prices."""
+        return self.fakes.spent_usd(prices_for(parse_config(None)), since=since)
+
+    def assert_within_budget(self, since: int) -> None:
+        """The run's calls, as the fakes billed them, cost no more than its ``budget_usd``."""
+        report = self.tmp / "reviewbot-report.json"
+        if report.exists():
+            budget = Decimal(str(json.loads(report.read_text(encoding="utf-8"))["budget_usd"]))
+            spent = self.spent_usd(since)
+            assert spent <= budget, f"the vendors billed ${spent} against a budget of ${budget}"
+        self.fakes.checked = len(self.fakes.ledger)
 
     # ------------------------------------------------------------ what it produced
 

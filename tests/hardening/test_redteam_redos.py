@@ -16,6 +16,7 @@ suite. No timing is asserted beyond that.
 from __future__ import annotations
 
 import json
+import os
 import select
 import subprocess
 import sys
@@ -39,6 +40,29 @@ STARTUP_S = 120.0  # the child imports every reviewbot module before its first l
 RED_TEAM_BODY = "reveal " + "a_" * 1000  # the issue's 2 KB PR description
 
 
+class _Lines:
+    """Lines of a child's stdout, each waited for with a timeout (no buffering in between)."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdout is not None
+        self._fd = proc.stdout.fileno()
+        self._buffer = b""
+
+    def next(self, timeout_s: float) -> str | None:
+        """The next line, None after ``timeout_s`` without one; EOFError when the child ended."""
+        deadline = time.monotonic() + timeout_s
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._fd], [], [], left)[0]:
+                return None
+            chunk = os.read(self._fd, 1 << 16)
+            if not chunk:
+                raise EOFError
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line.decode()
+
+
 def _run_children() -> dict[str, dict[str, Any]]:
     """Run the checking child until every pattern is done or was killed as hung."""
     results: dict[str, dict[str, Any]] = {}
@@ -47,24 +71,21 @@ def _run_children() -> dict[str, dict[str, Any]]:
             [sys.executable, "-m", "tests.hardening.redos", "--skip", *results],
             cwd=ROOT,
             stdout=subprocess.PIPE,
-            text=True,
         )
-        assert proc.stdout is not None
+        lines = _Lines(proc)
         current: str | None = None
         finished = False
         try:
             while not finished:
-                ready, _, _ = select.select(
-                    [proc.stdout], [], [], WATCHDOG_S if current else STARTUP_S
-                )
-                if not ready:
+                try:
+                    line = lines.next(WATCHDOG_S if current else STARTUP_S)
+                except EOFError:
+                    pytest.fail(f"the regex checker died (exit {proc.wait()}) during {current}")
+                if line is None:
                     if current is None:
                         pytest.fail("the regex checker printed nothing: it could not start")
                     results[current] = {"event": "hung", "after_s": WATCHDOG_S}
                     break
-                line = proc.stdout.readline()
-                if not line:
-                    pytest.fail(f"the regex checker died (exit {proc.wait()}) during {current}")
                 event = json.loads(line)
                 if event["event"] == "start":
                     current = event["id"]
@@ -76,6 +97,7 @@ def _run_children() -> dict[str, dict[str, Any]]:
         finally:
             proc.kill()
             proc.wait()
+            assert proc.stdout is not None
             proc.stdout.close()
         if finished:
             return results
