@@ -23,12 +23,12 @@ def _rss_mb() -> float:
 
 def _stages(diff: bytes) -> dict[str, float]:
     """Time the pure stages of a review of ``diff`` one by one (no vendor, no GitHub)."""
-    from reviewbot.classify import classify_heuristic
-    from reviewbot.config import parse_config
+    from reviewbot.checks.secrets import redact_files, scan_files
+    from reviewbot.config.schema import parse_config
     from reviewbot.domain import REVIEW_STEPS, ChangeType, Classification, Review, Risk
-    from reviewbot.redact import redact_files, scan_files
-    from reviewbot.render import render_comment, render_prompt
-    from reviewbot.runner import prepare_files
+    from reviewbot.engine.run import prepare_files
+    from reviewbot.output.render import render_comment, render_prompt
+    from reviewbot.steps.classify import classify_heuristic
 
     config = parse_config(None)
     out: dict[str, float] = {}
@@ -57,7 +57,7 @@ def _stages(diff: bytes) -> dict[str, float]:
 
 def run_action_twice() -> dict[str, Any]:
     """Warm up on a small PR, then time the measured PR."""
-    from reviewbot.action import run_action
+    from reviewbot.app.action import run_action
 
     env = dict(os.environ)
     warm_env = {**env, "GITHUB_EVENT_PATH": env["BENCH_WARMUP_EVENT"]}
@@ -86,8 +86,8 @@ def run_action_twice() -> dict[str, Any]:
 
 def review_once(path: str) -> dict[str, Any]:
     """One cold review: step windows relative to the run start."""
-    from reviewbot.config import parse_config
-    from reviewbot.runner import review
+    from reviewbot.config.schema import parse_config
+    from reviewbot.engine.run import review
 
     with open(path, "rb") as handle:
         diff = handle.read()

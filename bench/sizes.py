@@ -8,9 +8,9 @@ from typing import Any
 
 from bench.fakes import BenchVendors
 from bench.prs import code_pr, real_diffs
-from reviewbot.config import parse_config
-from reviewbot.render import render_comment
-from reviewbot.runner import review
+from reviewbot.config.schema import parse_config
+from reviewbot.engine.run import review
+from reviewbot.output.render import render_comment
 
 
 def _one(vendors: BenchVendors, name: str, diff: bytes, runs: int) -> dict[str, Any]:

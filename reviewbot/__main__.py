@@ -1,5 +1,5 @@
 """Entry point for ``python -m reviewbot``."""
 
-from reviewbot.cli import main
+from reviewbot.app.cli import main
 
 raise SystemExit(main())

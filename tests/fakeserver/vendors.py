@@ -31,10 +31,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from reviewbot import pricing
-from reviewbot.config import Price
+from reviewbot.config.schema import Price
 from reviewbot.domain import ModelRef, Usage
-from reviewbot.providers import ProviderSettings
+from reviewbot.engine import pricing
+from reviewbot.vendors.base import ProviderSettings
 from tests.fakeserver.base import FakeServer, Recorded, Reply
 from tests.fakeserver.o200k import count_tokens
 

@@ -14,12 +14,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reviewbot.config import parse_config
+from reviewbot.config.schema import parse_config
 from reviewbot.domain import ErrorKind, Review, Usage
+from reviewbot.engine.run import review
 from reviewbot.errors import ProviderError
-from reviewbot.providers import Completion, CompletionRequest
-from reviewbot.providers.fake import FakeProvider, Scripted, ok
-from reviewbot.runner import review
+from reviewbot.vendors.base import Completion, CompletionRequest
+from reviewbot.vendors.fake import FakeProvider, Scripted, ok
 
 ROOT = Path(__file__).resolve().parents[2]
 DIFF = ROOT / "examples" / "sql_injection.diff"

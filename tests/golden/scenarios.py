@@ -23,7 +23,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from reviewbot.config import parse_config
+from reviewbot.config.schema import parse_config
 from reviewbot.domain import (
     ChangeType,
     Classification,
@@ -33,11 +33,11 @@ from reviewbot.domain import (
     Risk,
     Usage,
 )
+from reviewbot.engine.run import review
 from reviewbot.errors import ProviderError
-from reviewbot.providers import Completion, CompletionRequest
-from reviewbot.providers.fake import FakeProvider, Scripted, ok
-from reviewbot.render import render_prompt
-from reviewbot.runner import review
+from reviewbot.output.render import render_prompt
+from reviewbot.vendors.base import Completion, CompletionRequest
+from reviewbot.vendors.fake import FakeProvider, Scripted, ok
 
 STEPS = ("classify", "security", "quality", "docs")
 # (step, model) -> what the model answers, in order; the last item repeats.

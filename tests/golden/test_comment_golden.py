@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from reviewbot.domain import Review
-from reviewbot.render import MARKER, render_comment
+from reviewbot.output.render import MARKER, render_comment
 from tests.golden.scenarios import CASES
 
 HERE = Path(__file__).parent

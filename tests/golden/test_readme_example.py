@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 
-from reviewbot.render import render_comment
+from reviewbot.output.render import render_comment
 from tests.golden.readme_example import GOLDEN, ROOT, sql_injection_review
 
 README = ROOT / "README.md"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from reviewbot.config import parse_config, prices_for
+from reviewbot.config.schema import parse_config, prices_for
 from tests.fakeserver.github import FakeGitHub, load_payload
 from tests.fakeserver.vendors import VendorFakes
 
@@ -112,7 +112,7 @@ class ActionRun:
 
     def run(self, capsys: pytest.CaptureFixture[str], *extra: str) -> int:
         """Run ``reviewbot action`` in-process; capture stdout/stderr; check its spend."""
-        from reviewbot.cli import main
+        from reviewbot.app.cli import main
 
         capsys.readouterr()
         since = len(self.fakes.ledger)

@@ -40,9 +40,9 @@ MEGABYTE_LINE = "printable"
 # it is enforced. They are run on hostile input of exactly that length.
 BOUNDED: dict[str, int] = {
     # could_link() searches at most the 64 characters before an "@"
-    "reviewbot.mentions._ALNUM_TAIL": 64,
+    "reviewbot.output.mentions._ALNUM_TAIL": 64,
     # _HEX only reads the run _ALNUM_TAIL found, so at most 64 characters too
-    "reviewbot.mentions._HEX": 64,
+    "reviewbot.output.mentions._HEX": 64,
 }
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewbot.render import render_prompt
+from reviewbot.output.render import render_prompt
 from tests.fakeserver.github import FakeGitHub
 from tests.fakeserver.vendors import VendorFakes
 from tests.hardening.harness import CONFIG_PATH, FAST, SQL_DIFF, action_run

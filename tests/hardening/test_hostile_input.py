@@ -15,9 +15,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from reviewbot.cli import main
-from reviewbot.config import parse_config
-from reviewbot.diff import parse_diff
+from reviewbot.app.cli import main
+from reviewbot.checks.secrets import redact_text, scan_files
+from reviewbot.config.schema import parse_config
+from reviewbot.diff.filters import apply_filters
+from reviewbot.diff.parse import parse_diff
 from reviewbot.domain import (
     Attempt,
     ChangeType,
@@ -32,11 +34,9 @@ from reviewbot.domain import (
     StepResult,
     Usage,
 )
+from reviewbot.engine.run import review
 from reviewbot.errors import ConfigError, InputError
-from reviewbot.filters import apply_filters
-from reviewbot.redact import redact_text, scan_files
-from reviewbot.render import MARKER, render_comment
-from reviewbot.runner import review
+from reviewbot.output.render import MARKER, render_comment
 from tests.conftest import REALDATA
 from tests.hardening.harness import run_module
 

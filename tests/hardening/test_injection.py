@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
-from reviewbot.diff import parse_diff
+from reviewbot.checks.injection import injection_findings, match
+from reviewbot.diff.parse import parse_diff
 from reviewbot.domain import PullRequestRef, SkipReason
-from reviewbot.injection import injection_findings, match
-from reviewbot.render import render_prompt
+from reviewbot.output.render import render_prompt
 from tests.fakeserver.github import FakeGitHub
 from tests.fakeserver.vendors import VendorFakes
 from tests.hardening.harness import FAST, ActionRun, action_run

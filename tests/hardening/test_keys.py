@@ -152,7 +152,7 @@ def test_cli_report_ledger_and_debug_log_carry_no_key(
     )
 
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
-    assert "reviewbot.fallback: security:" in proc.stderr  # debug-format log lines were written
+    assert "reviewbot.engine.chain: security:" in proc.stderr  # debug-format log lines were written
     for name, text in {
         "stdout": proc.stdout,
         "stderr": proc.stderr,
@@ -167,7 +167,7 @@ def test_cli_report_ledger_and_debug_log_carry_no_key(
 def test_vendor_error_text_in_the_comment_is_scrubbed_of_the_key(
     vendor: str, vendor_fakes: VendorFakes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from reviewbot.cli import main
+    from reviewbot.app.cli import main
 
     config = write_config(tmp_path, FAST + CHAINS)
     echo_keys_back(vendor_fakes)

@@ -24,10 +24,11 @@ from pathlib import Path
 
 import pytest
 
-from reviewbot import pricing, schema
-from reviewbot.budget import FRAMING_TOKENS, input_token_bound
-from reviewbot.config import parse_config, prices_for
+from reviewbot.config.schema import parse_config, prices_for
 from reviewbot.domain import ModelRef
+from reviewbot.engine import pricing
+from reviewbot.engine.budget import FRAMING_TOKENS, input_token_bound
+from reviewbot.steps import schema
 from tests.fakeserver.github import FakeGitHub
 from tests.fakeserver.o200k import count_tokens
 from tests.fakeserver.vendors import VendorFakes, request_parts, request_tokens

@@ -26,12 +26,12 @@ from typing import Any
 
 import pytest
 
-from reviewbot import runner
-from reviewbot.config import parse_config
+from reviewbot.config.schema import parse_config
 from reviewbot.domain import Usage
+from reviewbot.engine import run as runner
 from reviewbot.errors import ReviewCrashed
-from reviewbot.providers import Completion
-from reviewbot.providers.fake import FakeProvider, ok
+from reviewbot.vendors.base import Completion
+from reviewbot.vendors.fake import FakeProvider, ok
 from tests.fakeserver.base import Reply
 from tests.fakeserver.github import FakeGitHub
 from tests.fakeserver.vendors import VendorFakes, success_body

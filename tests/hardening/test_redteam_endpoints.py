@@ -100,7 +100,7 @@ def test_a_base_url_variable_over_plain_http_is_an_error_naming_it(
 def test_a_base_url_variable_never_echoes_its_password(
     vendor_fakes: VendorFakes, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from reviewbot.cli import main
+    from reviewbot.app.cli import main
 
     env = {**vendor_env(vendor_fakes), "OPENAI_BASE_URL": "http://me:hunter2pass@proxy.example/"}
 
@@ -117,7 +117,7 @@ def test_plain_http_works_to_a_loopback_host_only(
     url: str, vendor_fakes: VendorFakes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Local gateways and this suite's fakes listen on loopback: the key never leaves the host."""
-    from reviewbot.cli import main
+    from reviewbot.app.cli import main
 
     port = vendor_fakes.url.rsplit(":", 1)[1]
     env = {**vendor_env(vendor_fakes), "GATEWAY_API_KEY": "sk-local-gateway-0123456789"}

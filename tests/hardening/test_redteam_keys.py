@@ -23,7 +23,7 @@ import pytest
 
 from reviewbot.domain import ErrorKind
 from reviewbot.errors import ProviderError
-from reviewbot.providers import CompletionRequest, build_provider
+from reviewbot.vendors.base import CompletionRequest, build_provider
 from tests.fakeserver.github import FakeGitHub
 from tests.fakeserver.vendors import KEY_VARS, VendorFakes, vendor_env
 from tests.hardening.harness import (
@@ -189,7 +189,7 @@ def test_a_malformed_key_is_an_input_error_that_names_it(
 def test_a_malformed_key_on_the_command_line_is_an_error_naming_the_variable(
     vendor_fakes: VendorFakes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from reviewbot.cli import main
+    from reviewbot.app.cli import main
 
     key = KEYS["anthropic"] + "\n" + KEYS["anthropic"]
     env = vendor_env(vendor_fakes, keys={**KEYS, "anthropic": key})
@@ -224,7 +224,7 @@ ECHOES = {
 def test_every_form_of_an_echoed_key_is_masked(
     echo: str, vendor_fakes: VendorFakes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from reviewbot.cli import main
+    from reviewbot.app.cli import main
 
     gateway = (
         "providers:\n"

@@ -10,7 +10,7 @@ Three guards, from the strongest:
 
 - with ``ruby`` and GitHub's open-source renderer installed (``html-pipeline``, Debian
   ``ruby-html-pipeline`` + ``ruby-commonmarker``), thousands of generated texts are rendered
-  before and after :func:`reviewbot.sanitize.clean`: afterwards no mention is linked;
+  before and after :func:`reviewbot.output.sanitize.clean`: afterwards no mention is linked;
 - always: ``mention_table.json``, recorded from that renderer, lists what GitHub links in each
   red-team text and the sanitised text it verified; the sanitiser must still produce exactly
   that (re-record with ``python -m tests.hardening.test_redteam_mentions``);
@@ -31,9 +31,9 @@ from typing import Any
 import pytest
 
 from reviewbot.domain import Attempt, ErrorKind, ModelRef, Review, Usage
-from reviewbot.inline import comment_body
-from reviewbot.render import render_comment
-from reviewbot.sanitize import clean, clean_inline
+from reviewbot.output.inline import comment_body
+from reviewbot.output.render import render_comment
+from reviewbot.output.sanitize import clean, clean_inline
 from tests.fakeserver.github import FakeGitHub
 from tests.fakeserver.vendors import VendorFakes
 from tests.golden.reviews import all_ok

@@ -30,9 +30,9 @@ from urllib.parse import unquote
 
 import pytest
 
-from reviewbot.inline import comment_body
-from reviewbot.render import render_comment
-from reviewbot.sanitize import clean, clean_inline
+from reviewbot.output.inline import comment_body
+from reviewbot.output.render import render_comment
+from reviewbot.output.sanitize import clean, clean_inline
 from tests.fakeserver.github import FakeGitHub
 from tests.fakeserver.vendors import VendorFakes
 from tests.golden.reviews import PR

@@ -10,7 +10,9 @@ added later is checked too) is run, the way the code runs it, on hostile input d
 own source (separator runs, its trigger words followed by such runs) scaled to 1 MB, and on a
 1 MB line of printable noise. A child process does the work, so a pattern that does not
 finish is killed after a generous ``WATCHDOG_S`` and fails its test instead of hanging the
-suite. No timing is asserted beyond that.
+suite. No timing is asserted beyond that. And whatever a check costs, it runs under a
+deadline (``reviewbot.checks.deadline``): one that misses it is left out with a note, never
+hangs the run or sinks the review.
 """
 
 from __future__ import annotations
@@ -20,13 +22,18 @@ import os
 import select
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from reviewbot.injection import match
+from reviewbot.checks.deadline import run_check
+from reviewbot.checks.injection import match
+from reviewbot.config.schema import parse_config
+from reviewbot.engine import run as runner
+from reviewbot.vendors.fake import FakeProvider, ok
 from tests.fakeserver.github import FakeGitHub
 from tests.fakeserver.vendors import VendorFakes
 from tests.hardening import redos
@@ -111,9 +118,16 @@ def outcomes() -> dict[str, dict[str, Any]]:
 
 def test_the_checker_finds_the_regexes_of_every_check() -> None:
     keys = "\n".join(PATTERNS)
-    for module in ("injection", "sanitize", "mentions", "filters", "schema", "secrets"):
+    for module in (
+        "checks.injection",
+        "output.sanitize",
+        "output.mentions",
+        "diff.filters",
+        "steps.schema",
+        "checks.secrets",
+    ):
         assert f"reviewbot.{module}." in keys, f"no regex of reviewbot.{module} was found"
-    assert sum(k.startswith("reviewbot.injection._RULES") for k in PATTERNS) >= 7
+    assert sum(k.startswith("reviewbot.checks.injection._RULES") for k in PATTERNS) >= 7
     assert len(PATTERNS) >= 100
 
 
@@ -129,7 +143,9 @@ def test_regex_finishes_on_hostile_input_and_a_megabyte_line(
 
 
 def _match_in_child(text: str, timeout_s: float = 60.0) -> str:
-    script = "import sys; from reviewbot.injection import match; print(match(sys.stdin.read()))"
+    script = (
+        "import sys; from reviewbot.checks.injection import match; print(match(sys.stdin.read()))"
+    )
     proc = subprocess.run(
         [sys.executable, "-c", script],
         input=text,
@@ -181,3 +197,42 @@ def test_the_red_team_description_gets_its_review_posted(
     assert code == 0, run.stdout + run.stderr
     assert time.monotonic() - started < 60
     assert "AWS" in run.comment()
+
+
+def test_a_check_past_its_deadline_is_left_out_with_a_note() -> None:
+    # No time at all for the checks, on a 1 MB diff: the review still comes back, says what
+    # was left out, and sends nothing to a model (its text was not scanned for secrets).
+    big = "".join(f"+token_{i} = compute({i}, 'value')\n" for i in range(40_000))
+    diff = (ROOT / "examples" / "leaked_aws_key.diff").read_text() + (
+        "diff --git a/app/big.py b/app/big.py\nnew file mode 100644\nindex 0000000..1111111\n"
+        f"--- /dev/null\n+++ b/app/big.py\n@@ -0,0 +1,40000 @@\n{big}"
+    )
+    fake = FakeProvider("fake", {"m": [ok('{"summary": "fine", "findings": []}')]})
+    config = parse_config(
+        "steps:\n  classify: {models: ['fake:m']}\n  security: {models: ['fake:m']}\n"
+        "  quality: {models: ['fake:m']}\n  docs: {models: ['fake:m']}\n"
+        "providers: {fake: {type: openai, base_url: 'http://127.0.0.1:9', api_key_env: FAKE}}\n"
+    )
+    review = runner.review(
+        diff, config=config, env={"FAKE": "k"}, providers={"fake": fake}, check_timeout_s=0
+    )
+    notes = "\n".join(review.notes)
+    assert "the secret scan did not finish within 0 s" in notes
+    assert "nothing was sent to any model" in notes
+    assert fake.requests == []
+    assert {s.status for s in review.steps} == {"skipped"}
+
+
+def test_a_check_that_never_returns_is_given_up_on() -> None:
+    release = threading.Event()
+    outcome = run_check("stuck check", lambda: release.wait(120), 0.2)
+    release.set()
+    assert (outcome.value, outcome.failure) == (None, "did not finish within 0.2 s")
+
+
+def test_a_check_that_raises_is_reported_by_its_type_only() -> None:
+    def broken() -> int:
+        raise ValueError("text that quotes the diff: AKIAIOSFODNN7EXAMPLE")
+
+    outcome = run_check("broken check", broken, 30)
+    assert (outcome.value, outcome.failure) == (None, "failed (ValueError)")

@@ -4,7 +4,7 @@ The red team turned an auth check into ``return True`` and described the PR as d
 the cheap classifier model answered ``docs/low``; ``security`` and ``quality`` were skipped
 "for docs changes", and the comment said "No findings".
 
-The floor (``reviewbot.routing.FLOOR``): whatever a model says the change is, ``security``
+The floor (``reviewbot.engine.routing.FLOOR``): whatever a model says the change is, ``security``
 runs while the reviewed files include code, config, CI or dependency manifests, and
 ``quality`` runs while they include code. The model still chooses the chains, but when its
 type contradicts the files its risk is not trusted below the path heuristic's. The comment
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from reviewbot.config import parse_config
+from reviewbot.config.schema import parse_config
+from reviewbot.diff.kinds import FileKind
 from reviewbot.domain import ChangeType, Classification, Risk
-from reviewbot.kinds import FileKind
-from reviewbot.routing import FLOOR, route
+from reviewbot.engine.routing import FLOOR, route
 from tests.fakeserver.github import FakeGitHub
 from tests.fakeserver.vendors import VendorFakes
 from tests.hardening.harness import FAST, ActionRun, action_run

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from reviewbot.cli import main
+from reviewbot.app.cli import main
 from tests.fakeserver.github import FakeGitHub
 from tests.fakeserver.vendors import VENDORS, VendorFakes, vendor_env
 from tests.hardening.harness import AWS_DIFF, FAST, action_run, write_config

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from reviewbot.cli import main
+from reviewbot.app.cli import main
 from reviewbot.domain import Usage
 from tests.fakeserver.github import FakeGitHub
 from tests.fakeserver.vendors import VendorFakes, vendor_env

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewbot.actions import (
+from reviewbot.app.runtime import (
     Console,
     command,
     format_outputs,
@@ -22,8 +22,8 @@ from reviewbot.actions import (
     write_outputs,
     write_summary,
 )
+from reviewbot.diff.patches import PatchEntry, changes_path, rebuild_diff, touched_paths
 from reviewbot.errors import ConfigError
-from reviewbot.patches import PatchEntry, changes_path, rebuild_diff, touched_paths
 from tests.fakeserver.github import unwrap
 
 WEBHOOKS = "webhooks"
@@ -331,7 +331,7 @@ def test_rebuilt_diff_has_headers_for_every_status() -> None:
 
 
 def test_rebuilt_diff_parses_like_the_real_one(realdata: Path) -> None:
-    from reviewbot.diff import parse_diff
+    from reviewbot.diff.parse import parse_diff
 
     real = parse_diff((realdata / "diffs/01_rename_with_changes.diff").read_bytes())
     entries = []

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from reviewbot.classify import classify_heuristic, heuristic_risk_hint
-from reviewbot.diff import parse_diff
+from reviewbot.diff.filters import apply_filters
+from reviewbot.diff.parse import parse_diff
 from reviewbot.domain import ChangeType, FileDiff, FileStatus, Hunk, Line, Risk, SkipReason
-from reviewbot.filters import apply_filters
+from reviewbot.steps.classify import classify_heuristic, heuristic_risk_hint
 
 
 def fd(path: str, added: list[str] | None = None, removed: list[str] | None = None) -> FileDiff:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from reviewbot.cli import main
+from reviewbot.app.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 GIT_STATUS = {"M": "modified", "A": "added", "D": "deleted", "R": "renamed", "C": "copied"}

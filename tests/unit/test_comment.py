@@ -7,15 +7,15 @@ import json
 import re
 from decimal import Decimal
 
-from reviewbot.config import parse_config
-from reviewbot.diff import parse_diff
+from reviewbot.config.schema import parse_config
+from reviewbot.diff.parse import parse_diff
 from reviewbot.domain import ErrorKind, Finding, Severity, StepResult
+from reviewbot.engine.findings import anchor, dedupe
+from reviewbot.engine.run import review
 from reviewbot.errors import ProviderError
-from reviewbot.findings import anchor, dedupe
-from reviewbot.providers.fake import FakeProvider
-from reviewbot.render import MARKER, md_code, render_comment, tokens, usd
-from reviewbot.runner import review
-from reviewbot.schema import parse_review
+from reviewbot.output.render import MARKER, md_code, render_comment, tokens, usd
+from reviewbot.steps.schema import parse_review
+from reviewbot.vendors.fake import FakeProvider
 from tests.golden.reviews import PR, all_ok, no_keys
 
 LIMIT = 65536

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewbot.diff import NOT_A_DIFF, parse_diff, read_diff
+from reviewbot.diff.parse import NOT_A_DIFF, parse_diff, read_diff
 from reviewbot.domain import FileDiff, FileStatus
 from reviewbot.errors import InputError
 
@@ -254,7 +254,7 @@ def test_broken_hunk_drops_only_that_hunk(caplog: pytest.LogCaptureFixture) -> N
     good_file = b"diff --git a/ok.py b/ok.py\nindex 1..2 100644\n--- a/ok.py\n+++ b/ok.py\n"
     good_file += b"@@ -1 +1 @@\n-a\n+b\n"
     broken = SMALL.replace(b"@@ -40,3 +41,2 @@", b"@@ -40,9 +41,9 @@")  # claims 9 lines
-    with caplog.at_level(logging.WARNING, logger="reviewbot.diff"):
+    with caplog.at_level(logging.WARNING, logger="reviewbot.diff.parse"):
         calc, ok = parse_diff(broken + good_file)
     assert (ok.path, ok.additions, ok.deletions) == ("ok.py", 1, 1)
     assert len(calc.hunks) == 1 and calc.right_lines == {10, 11, 12, 13, 14, 15, 16}

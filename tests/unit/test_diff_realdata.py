@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from reviewbot.diff import parse_diff
+from reviewbot.diff.parse import parse_diff
 from reviewbot.domain import FileDiff
 from tests.conftest import REALDATA
 

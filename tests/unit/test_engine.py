@@ -8,15 +8,15 @@ from decimal import Decimal
 
 import pytest
 
-from reviewbot import pricing
-from reviewbot.budget import Budget
-from reviewbot.config import parse_config, prices_for
+from reviewbot.config.schema import parse_config, prices_for
 from reviewbot.domain import ChangeType, Classification, ErrorKind, ModelRef, Risk, Usage
+from reviewbot.engine import pricing
+from reviewbot.engine.budget import Budget
+from reviewbot.engine.chain import ChainContext, StepCall, run_chain
+from reviewbot.engine.routing import route
 from reviewbot.errors import OutputError, ProviderError
-from reviewbot.fallback import ChainContext, StepCall, run_chain
-from reviewbot.providers.fake import FakeProvider, ok
-from reviewbot.routing import route
-from reviewbot.vendors import ProviderPool, provider_settings
+from reviewbot.vendors.fake import FakeProvider, ok
+from reviewbot.vendors.registry import ProviderPool, provider_settings
 
 CONFIG = parse_config(None)
 PRICES = prices_for(CONFIG)

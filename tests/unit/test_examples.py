@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from reviewbot.classify import classify_heuristic
-from reviewbot.diff import parse_diff
+from reviewbot.diff.filters import apply_filters
+from reviewbot.diff.parse import parse_diff
 from reviewbot.domain import ChangeType, FileDiff, Risk, SkipReason
-from reviewbot.filters import apply_filters
+from reviewbot.steps.classify import classify_heuristic
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NAMES = sorted(p.name for p in EXAMPLES.glob("*.diff"))

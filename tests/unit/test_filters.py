@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from reviewbot.diff import parse_diff
+from reviewbot.diff.filters import apply_filters, skip_reason
+from reviewbot.diff.parse import parse_diff
 from reviewbot.domain import FileDiff, FileStatus, Hunk, Line, SkipReason
 from reviewbot.errors import ConfigError
-from reviewbot.filters import apply_filters, skip_reason
 
 
 def fd(path: str, *, binary: bool = False, first_line: str = "x = 1") -> FileDiff:

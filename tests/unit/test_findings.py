@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from reviewbot.diff import parse_diff
+from reviewbot.diff.parse import parse_diff
 from reviewbot.domain import FileDiff, Finding, Severity
-from reviewbot.findings import anchor, dedupe, inline_candidates, sort_findings
+from reviewbot.engine.findings import anchor, dedupe, inline_candidates, sort_findings
 
 DIFF = """\
 diff --git a/app/db.py b/app/db.py
@@ -87,7 +87,7 @@ def test_end_line_before_line_or_in_another_hunk_is_dropped(files) -> None:
 
 
 def test_unknown_path_is_dropped_and_logged(files, caplog) -> None:
-    caplog.set_level(logging.INFO, logger="reviewbot.findings")
+    caplog.set_level(logging.INFO, logger="reviewbot.engine.findings")
     assert anchor([_finding(11, path="app/nowhere.py")], files) == []
     assert "app/nowhere.py" in caplog.text
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reviewbot.diff import parse_diff
+from reviewbot.diff.parse import parse_diff
 from reviewbot.domain import Finding, Severity
-from reviewbot.inline import finding_key, inline_comments, keys_in
+from reviewbot.output.inline import finding_key, inline_comments, keys_in
 
 PATH = "src/pip/_internal/download.py"
 

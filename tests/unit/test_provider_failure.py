@@ -8,7 +8,7 @@ import time
 import pytest
 
 from reviewbot.domain import ErrorKind
-from reviewbot.providers._failure import kind_for_status, retry_after_seconds, short
+from reviewbot.vendors._failure import kind_for_status, retry_after_seconds, short
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,16 @@ from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_cla
 from detect_secrets.plugins.base import RegexBasedDetector
 from detect_secrets.plugins.keyword import QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP, KeywordDetector
 
-from reviewbot.diff import parse_diff
+from reviewbot.checks.secrets import (
+    SecretHit,
+    redact_files,
+    redact_path,
+    redact_text,
+    scan_files,
+    scan_text,
+    secret_findings,
+)
+from reviewbot.diff.parse import parse_diff
 from reviewbot.domain import (
     FileDiff,
     FileStatus,
@@ -21,16 +30,7 @@ from reviewbot.domain import (
     Severity,
     SkipReason,
 )
-from reviewbot.redact import (
-    SecretHit,
-    redact_files,
-    redact_path,
-    redact_text,
-    scan_files,
-    scan_text,
-    secret_findings,
-)
-from reviewbot.render import render_prompt
+from reviewbot.output.render import render_prompt
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

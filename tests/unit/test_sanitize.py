@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reviewbot.sanitize import TRUNCATED, clean, clean_inline
+from reviewbot.output.sanitize import TRUNCATED, clean, clean_inline
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 
 from reviewbot.domain import ChangeType, ErrorKind, Risk, Severity
 from reviewbot.errors import OutputError
-from reviewbot.schema import (
+from reviewbot.steps.schema import (
     classify_json_schema,
     parse_classify,
     parse_review,

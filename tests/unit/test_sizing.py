@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from reviewbot.diff import parse_diff
+from reviewbot.diff.parse import parse_diff
+from reviewbot.diff.sizing import apply_size_budget, estimate_tokens, file_tokens
 from reviewbot.domain import FileDiff, FileStatus, Hunk, Line, SkipReason
-from reviewbot.sizing import apply_size_budget, estimate_tokens, file_tokens
 
 
 def fd(path: str, lines: int, status: FileStatus = FileStatus.MODIFIED) -> FileDiff:

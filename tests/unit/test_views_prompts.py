@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from reviewbot.diff import parse_diff
+from reviewbot.diff.parse import parse_diff
 from reviewbot.domain import ChangeType, Classification, FileDiff, PullRequestRef, Risk, SkipReason
-from reviewbot.render import render_prompt
-from reviewbot.views import numbered_diff, view_for
+from reviewbot.output.render import render_prompt
+from reviewbot.steps.views import numbered_diff, view_for
 
 DIFF = """\
 diff --git a/src/pay.py b/src/pay.py

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from reviewbot.cli import main
-from reviewbot.config import price_table
+from reviewbot.app.cli import main
+from reviewbot.config.schema import price_table
 from reviewbot.domain import Usage
 from tests.fakeserver.replies import SQLI_REPLY
 from tests.fakeserver.vendors import VendorFakes, vendor_env

@@ -8,17 +8,17 @@ from typing import Any
 
 import pytest
 
-from reviewbot.diff import parse_diff
+from reviewbot.diff.parse import parse_diff
 from reviewbot.domain import Finding, Severity, SkipReason
 from reviewbot.errors import GitHubError
-from reviewbot.github import (
+from reviewbot.github.client import (
     MARKER,
     BoundedRetry,
     GitHubClient,
     PostStatus,
     fit_comment,
 )
-from reviewbot.inline import inline_comments
+from reviewbot.output.inline import inline_comments
 from tests.fakeserver.github import BOT, HUMAN, FakeGitHub, load_payload
 
 REPO = "Codertocat/Hello-World"
@@ -310,7 +310,7 @@ def test_review_422_is_a_status(
 def test_fake_refuses_anchors_outside_the_diff_like_github(
     fake: FakeGitHub, client: GitHubClient, pr_payload: dict, realdata: Path
 ) -> None:
-    from reviewbot.inline import InlineComment
+    from reviewbot.output.inline import InlineComment
 
     fake.add_pull(pr_payload, (realdata / "diffs/15_security_fix_path_traversal.diff").read_text())
     good = InlineComment("src/pip/_internal/download.py", 1060, None, "ok", "k1")

@@ -12,7 +12,7 @@ import pytest
 
 from reviewbot.domain import ErrorKind, Usage
 from reviewbot.errors import OutputError, ProviderError
-from reviewbot.providers import Completion, CompletionRequest, ProviderSettings, build_provider
+from reviewbot.vendors.base import Completion, CompletionRequest, ProviderSettings, build_provider
 from tests.fakeserver import fixtures
 from tests.fakeserver.vendors import VENDORS, VendorFakes
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewbot.cli import main
+from reviewbot.app.cli import main
 from tests.fakeserver.github import FakeGitHub, load_payload, unwrap
 from tests.fakeserver.replies import SQLI_REPLY
 from tests.fakeserver.vendors import VendorFakes, vendor_env

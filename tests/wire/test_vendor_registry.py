@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reviewbot.cli import main
-from reviewbot.providers.openai import OpenAIProvider
-from reviewbot.providers.specs import VENDORS, VendorSpec, key_inputs, key_variables
+from reviewbot.app.cli import main
+from reviewbot.vendors.openai import OpenAIProvider
+from reviewbot.vendors.specs import VENDORS, VendorSpec, key_inputs, key_variables
 from tests.fakeserver.replies import SQLI_REPLY
 from tests.fakeserver.vendors import VendorFakes
 

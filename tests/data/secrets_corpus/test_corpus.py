@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from reviewbot.checks.secrets import redact_files, scan_files
 from reviewbot.domain import FileDiff, FileStatus, Hunk, Line
-from reviewbot.redact import redact_files, scan_files
 from tests.data.secrets_corpus.measure_detectors import _detect_secrets, load, measure
 
 MIN_RECALL = 0.95

@@ -1,0 +1,1 @@
+"""Entry points: the command line, the GitHub Action run, and the `review` command."""

@@ -1,0 +1,381 @@
+"""``reviewbot action``: one GitHub Actions run, from the event to the posted review and outputs."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, TextIO
+
+from reviewbot.app.runtime import (
+    Console,
+    Inputs,
+    load_payload,
+    parse_event,
+    parse_inputs,
+    secret_values,
+    write_outputs,
+    write_summary,
+)
+from reviewbot.config.schema import Config, override, parse_config
+from reviewbot.credentials import environment_secrets, mask_secrets
+from reviewbot.diff.patches import changes_path
+from reviewbot.domain import PullRequestRef, Review
+from reviewbot.engine import run as runner
+from reviewbot.engine.findings import inline_candidates
+from reviewbot.errors import EXIT_GITHUB, EXIT_OK, GitHubError, ReviewbotError, ReviewCrashed
+from reviewbot.github.client import GitHubClient, PostResult, PostStatus, PullDiff, PullRequestInfo
+from reviewbot.output.inline import inline_comments
+from reviewbot.output.render import render_comment
+from reviewbot.output.report import report_json
+from reviewbot.output.sanitize import clean_plain
+from reviewbot.vendors.registry import provider_settings
+from reviewbot.vendors.specs import key_inputs, key_variables
+
+REPORT_NAME = "reviewbot-report.json"
+_NOT_FOR_MODELS = (
+    "GITHUB_TOKEN",
+    "INPUT_GITHUB-TOKEN",
+    "INPUT_GITHUB_TOKEN",
+    "ACTIONS_RUNTIME_TOKEN",
+)
+REFUSED_NOTE = "GitHub refused the inline comments (422); all findings are listed here"
+REVIEW_FORBIDDEN_NOTE = (
+    "GitHub refused the inline comments (403: the token cannot write pull request reviews; "
+    "it needs pull-requests: write); all findings are listed here"
+)
+FORBIDDEN_NOTE = (
+    "nothing was posted to the pull request: the token is read-only (403 Resource not "
+    "accessible by integration; a pull_request from a fork gets a read-only token). "
+    "The findings are in this job summary and in the annotations."
+)
+
+
+def run_action(env: Mapping[str, str], *, stdout: TextIO | None = None) -> int:
+    """Run reviewbot as a GitHub Action.
+
+    Args:
+        env: The process environment (the Actions runtime variables and ``INPUT_*``).
+        stdout: Where workflow commands go (the job log); default ``sys.stdout``.
+
+    Returns:
+        The exit code: 0 done, 1 findings at or above ``fail-on``, 2 usage or configuration
+        error, 3 could not read the PR or post the result.
+    """
+    console = Console(stdout)
+    for value in secret_values(env):
+        console.mask(value)
+    debug = env.get("RUNNER_DEBUG") == "1" or env.get("ACTIONS_STEP_DEBUG", "").lower() == "true"
+    try:
+        return _run(env, console)
+    except ReviewbotError as exc:
+        return _fail(env, console, str(exc), exc.exit_code)
+    except Exception as exc:
+        if debug:
+            raise
+        message = (
+            f"internal error: {type(exc).__name__}: {exc} (re-run with debug logging for details)"
+        )
+        return _fail(env, console, message, EXIT_GITHUB)
+
+
+def _fail(env: Mapping[str, str], console: Console, message: str, code: int) -> int:
+    # The job summary is not masked by the runner, and an error may quote any credential.
+    message = mask_secrets(message, [*secret_values(env), *environment_secrets(env)])
+    console.error(message, title="reviewbot failed")
+    hint = (
+        ""
+        if message.startswith("internal error")
+        else {
+            2: "Fix the action inputs or the config file named above.",
+            3: "Check the github-token permissions (pull-requests: write, contents: read) "
+            "and the pull request number.",
+        }.get(code, "")
+    )
+    write_summary(env, f"### reviewbot failed (exit {code})\n\n```\n{message}\n```\n\n{hint}")
+    return code
+
+
+def _run(env: Mapping[str, str], console: Console) -> int:
+    inputs = parse_inputs(env)
+    payload = load_payload(env)
+    event = parse_event(env.get("GITHUB_EVENT_NAME", ""), payload, inputs.pr_number)
+    if event.pr_number is None:
+        console.notice(f"reviewbot: nothing to do: {event.reason}")
+        return EXIT_OK
+    repo = env.get("GITHUB_REPOSITORY") or (payload.get("repository") or {}).get("full_name")
+    if not repo:
+        raise GitHubError("GITHUB_REPOSITORY is not set: cannot tell which repository to read")
+    client = GitHubClient(
+        inputs.github_token,
+        env.get("GITHUB_API_URL") or "https://api.github.com",
+        repo,
+        server_url=env.get("GITHUB_SERVER_URL") or "https://github.com",
+    )
+    try:
+        return _review(env, console, inputs, client, event.pr_number, event.pull_request)
+    finally:
+        client.close()
+
+
+def _review(
+    env: Mapping[str, str],
+    console: Console,
+    inputs: Inputs,
+    client: GitHubClient,
+    number: int,
+    pr_payload: Mapping[str, Any] | None,
+) -> int:
+    info = client.pull_request(number, pr_payload)
+    base = info.ref.base_sha
+    config_text = client.config_text(inputs.config_path, base)
+    config = _apply_inputs(
+        parse_config(config_text, source=f"{inputs.config_path}@{base[:7]}"), inputs
+    )
+    if info.draft and not config.review_drafts:
+        console.notice(
+            f"reviewbot: #{number} is a draft; skipped (set review_drafts: true in "
+            f"{inputs.config_path} to review drafts)"
+        )
+        return EXIT_OK
+    run_env = _model_env(env, inputs)
+    _check_credentials(console, config, run_env)
+    diff = client.diff(number)
+    notes = _notes(inputs, info, diff, run_env)
+    crashed: ReviewCrashed | None = None
+    with console.group(f"reviewbot: reviewing {info.ref.repo}#{number}"):
+        for note in notes:
+            console.line(f"note: {note}")
+        try:
+            review = runner.review(
+                diff.text.encode("utf-8", "surrogateescape"),
+                config=config,
+                env=run_env,
+                pr=info.ref,
+                extra_skipped=dict(diff.skipped),
+                notes=notes,
+            )
+        except ReviewCrashed as exc:  # the fixed checks' findings are still published
+            crashed, review = exc, exc.review
+    try:
+        if inputs.dry_run:
+            console.notice(
+                "reviewbot: dry run, nothing was posted (the comment is in the job summary)"
+            )
+            comment_url = None
+        else:
+            review, comment_url = post_results(console, client, config, info.ref, review)
+        _publish(env, console, review, comment_url)
+    except Exception as exc:
+        # Rendering, posting or writing the results broke: publish what no model wrote.
+        stage = f"{type(exc).__name__} while publishing the review"
+        _publish_fixed_only(env, console, client, inputs, info.ref, review, stage)
+        message = str(exc) if isinstance(exc, ReviewbotError) else f"internal error: {stage}"
+        return _fail(env, console, message, EXIT_GITHUB)
+    if crashed is not None:
+        return _fail(env, console, str(crashed), crashed.exit_code)
+    return runner.exit_code(review, config)
+
+
+def _publish_fixed_only(
+    env: Mapping[str, str],
+    console: Console,
+    client: GitHubClient,
+    inputs: Inputs,
+    pr: PullRequestRef,
+    review: Review,
+    what: str,
+) -> None:
+    """After a crash: the fixed checks' findings as the comment, annotations and job summary.
+
+    Each channel is tried on its own, so that one that fails (the comment, when GitHub or the
+    renderer is what broke) does not take the others with it.
+    """
+    safe = runner.fixed_only(review, runner.crash_note(what))
+    _annotate(console, safe)
+    try:
+        body = render_comment(safe)
+    except Exception:
+        console.line(f"reviewbot: the fallback comment could not be rendered either ({what})")
+        return
+    write_summary(env, body)
+    if inputs.dry_run:
+        return
+    try:
+        result = client.upsert_comment(pr.number, body)
+        console.line(f"reviewbot: summary comment (fixed checks only) {result.status.value}")
+    except Exception as exc:
+        console.line(f"reviewbot: the fallback comment could not be posted ({type(exc).__name__})")
+
+
+_INPUT_NAMES = {
+    "budget_usd": "input budget-usd",
+    "fail_on": "input fail-on",
+    "inline_comments": "input inline-comments",
+}
+
+
+def _apply_inputs(config: Config, inputs: Inputs) -> Config:
+    """The config with the non-empty inputs laid over it (an empty input never overrides).
+
+    Validated like the config file, so an input cannot set what the file could not.
+    """
+    update: dict[str, Any] = {}
+    if inputs.budget_usd is not None:
+        update["budget_usd"] = inputs.budget_usd
+    if inputs.fail_on is not None:
+        update["fail_on"] = inputs.fail_on
+    if inputs.inline_comments is not None:
+        update["inline_comments"] = inputs.inline_comments
+    return override(config, update, _INPUT_NAMES) if update else config
+
+
+def _check_credentials(console: Console, config: Config, run_env: Mapping[str, str]) -> None:
+    """Mask the keys the config names, then validate every key and base URL (exit 2 if bad).
+
+    Done before any model work so that a malformed key or an http:// endpoint stops the run
+    with an error naming the variable, instead of reaching an HTTP header or the network.
+    """
+    for extra in config.providers.values():
+        value = run_env.get(extra.api_key_env, "")
+        if value.strip():
+            console.mask(value)
+    provider_settings(config, run_env)
+
+
+def _model_env(env: Mapping[str, str], inputs: Inputs) -> dict[str, str]:
+    """The environment the model steps see: vendor keys from the inputs, no GitHub token."""
+    run_env = {k: v for k, v in env.items() if k not in _NOT_FOR_MODELS}
+    for name in key_inputs().values():
+        if name in inputs.api_keys:
+            run_env[name] = inputs.api_keys[name]
+    return run_env
+
+
+def _notes(
+    inputs: Inputs, info: PullRequestInfo, diff: PullDiff, run_env: Mapping[str, str]
+) -> list[str]:
+    notes: list[str] = []
+    if changes_path(diff.text, inputs.config_path):
+        notes.append(
+            f"this PR changes {inputs.config_path}; the review used the base branch's config"
+        )
+    if diff.source == "files":
+        note = (
+            "the PR is larger than GitHub's diff limit (300 files or 20,000 lines), so the diff "
+            "was rebuilt from the files API"
+        )
+        if diff.truncated:
+            note += "; GitHub lists at most 3,000 files, so later files were not reviewed"
+        notes.append(note)
+    if not any(run_env.get(name) for name in key_variables()):
+        if info.fork:
+            notes.append("no model keys available (fork PR?) — only deterministic checks ran")
+        else:
+            notes.append(
+                "no model keys given (anthropic-api-key, openai-api-key, gemini-api-key) — "
+                "only deterministic checks ran"
+            )
+    return notes
+
+
+def post_results(
+    console: Console,
+    client: GitHubClient,
+    config: Config,
+    pr: PullRequestRef,
+    review: Review,
+) -> tuple[Review, str | None]:
+    """Post the inline review, then the sticky comment (so a 422 note reaches it in one write)."""
+    number = pr.number
+    candidates = inline_candidates(review.findings, review.files) if config.inline_comments else []
+    if candidates:
+        posted = client.posted_finding_keys(number)
+        comments = inline_comments(
+            candidates, review.files, limit=config.max_inline_comments, posted=posted
+        )
+        result = client.post_review(number, pr.head_sha, comments, body=_review_body(len(comments)))
+        if result.status is PostStatus.REFUSED:
+            console.line(f"GitHub refused the inline review (422): {result.message}")
+            review = _with_note(review, REFUSED_NOTE)
+        elif result.status is PostStatus.FORBIDDEN:
+            # Not yet proof of a read-only token: one that may comment but not review (e.g.
+            # issues: write without pull-requests: write) still gets the summary posted.
+            console.line(f"GitHub refused the inline review (403): {result.message}")
+            result = client.upsert_comment(
+                number, render_comment(_with_note(review, REVIEW_FORBIDDEN_NOTE))
+            )
+            if result.status is PostStatus.FORBIDDEN:
+                return _forbidden(console, review), None
+            return _posted(console, _with_note(review, REVIEW_FORBIDDEN_NOTE), result)
+    result = client.upsert_comment(number, render_comment(review))
+    if result.status is PostStatus.FORBIDDEN:
+        return _forbidden(console, review), None
+    return _posted(console, review, result)
+
+
+def _posted(console: Console, review: Review, result: PostResult) -> tuple[Review, str | None]:
+    if result.status is PostStatus.REFUSED:
+        raise GitHubError(f"GitHub refused the summary comment (422): {result.message}", status=422)
+    if result.message:  # e.g. GitHub refused to edit the previous comment, so a new one was posted
+        console.line(f"reviewbot: {result.message}")
+    console.line(f"reviewbot: summary comment {result.status.value}: {result.url}")
+    return review, result.url
+
+
+def _review_body(count: int) -> str:
+    noun = "comment" if count == 1 else "comments"
+    return f"reviewbot: {count} inline {noun}; the summary comment has every finding and the costs."
+
+
+def _forbidden(console: Console, review: Review) -> Review:
+    console.notice(f"reviewbot: {FORBIDDEN_NOTE}")
+    return _with_note(review, FORBIDDEN_NOTE)
+
+
+def _with_note(review: Review, note: str) -> Review:
+    return dataclasses.replace(review, notes=(*review.notes, note))
+
+
+def _publish(
+    env: Mapping[str, str], console: Console, review: Review, comment_url: str | None
+) -> None:
+    """Annotations, job summary, JSON report and step outputs."""
+    _annotate(console, review)
+    write_summary(env, render_comment(review))
+    # Written into the workspace, the one folder a Docker action shares with later steps; the
+    # output is relative to it because the container sees it at another absolute path.
+    workspace = env.get("GITHUB_WORKSPACE") or "."
+    report_path = REPORT_NAME
+    try:
+        with open(os.path.join(workspace, REPORT_NAME), "w", encoding="utf-8") as handle:
+            json.dump(report_json(review), handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
+    except OSError as exc:  # e.g. a self-hosted runner whose workspace uid differs
+        console.warning(f"reviewbot: cannot write the JSON report to {workspace}: {exc.strerror}")
+        report_path = ""
+    worst = runner.max_severity(review)
+    outputs = {
+        "cost-usd": str(review.cost_usd.quantize(Decimal("0.000001"))),
+        "findings-count": str(len(review.findings)),
+        "max-severity": worst.value if worst is not None else "none",
+        "comment-url": comment_url or "",
+        "report-path": report_path,
+    }
+    if not write_outputs(env, outputs):
+        print(json.dumps(outputs), file=sys.stderr)
+
+
+def _annotate(console: Console, review: Review) -> None:
+    """One ``::warning`` annotation per finding (they show even where nothing can be posted)."""
+    for finding in review.findings:  # model text: no control character, no mention
+        console.warning(
+            clean_plain(finding.body, 2000) or clean_plain(finding.title, 2000),
+            file=finding.path,
+            line=finding.line,
+            endLine=finding.end_line,
+            title=clean_plain(f"{finding.severity.value}: {finding.title}", 200),
+        )

@@ -1,0 +1,1 @@
+"""Deterministic checks that need no model: committed secrets, prompt injection."""

@@ -1,0 +1,31 @@
+"""Secret handling as a layer of its own: find, mask and report committed credentials.
+
+- :mod:`.lines` finds secrets in lines (detect-secrets' plugins, the formats
+  of :mod:`.formats`, the context rules of :mod:`.context`,
+  and base64 blobs decoded and scanned again by :mod:`.encoded`);
+- :mod:`.keys` finds private keys by their body, over several lines;
+- :mod:`.scan` scans a diff: added, context and removed lines, hunk headers
+  and file paths;
+- :mod:`.masking` masks them in every text that may leave the machine;
+- :mod:`.report` turns them into findings.
+"""
+
+from __future__ import annotations
+
+from reviewbot.checks.secrets.masking import redact_files, redact_path, redact_text
+from reviewbot.checks.secrets.report import CATEGORY, STEP, preview, secret_findings
+from reviewbot.checks.secrets.scan import SecretHit, mask_for, scan_files, scan_text
+
+__all__ = [
+    "CATEGORY",
+    "STEP",
+    "SecretHit",
+    "mask_for",
+    "preview",
+    "redact_files",
+    "redact_path",
+    "redact_text",
+    "scan_files",
+    "scan_text",
+    "secret_findings",
+]

@@ -1,0 +1,178 @@
+"""Mask secrets in all that may leave the machine: diff lines, hunk headers, paths, PR text."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from functools import lru_cache
+
+from reviewbot.checks.secrets.lines import find_all
+from reviewbot.checks.secrets.scan import SECTION, SecretHit, mask_for, scan_text
+from reviewbot.domain import FileDiff, Hunk, Line
+
+# Only values at least this long are also masked where they reappear elsewhere; shorter ones
+# (a URL password "pw") would mask unrelated text.
+_MIN_MOVED_VALUE = 8
+# At most this many distinct values are searched for elsewhere (the longest first): each is
+# one linear search per file, so a diff full of secrets still costs linear time.
+_MAX_MOVED_VALUES = 512
+
+Interval = tuple[int, int, str]  # (start, end, mask)
+# Every secret format has 16 token characters in a row, or one of these characters
+_PATH_GATE = re.compile(r"[A-Za-z0-9_+=-]{16}|[:=@~]")
+
+
+class _Moved:
+    """Every long secret value found, searched for again in each text (a secret that moved)."""
+
+    def __init__(self, hits: Iterable[SecretHit]) -> None:
+        masks: dict[str, str] = {}
+        for hit in hits:
+            if len(hit.secret) >= _MIN_MOVED_VALUE:
+                masks.setdefault(hit.secret, hit.mask)
+        longest = sorted(masks, key=len, reverse=True)[:_MAX_MOVED_VALUES]
+        self.values = [(value, masks[value]) for value in longest]
+
+    def intervals(self, text: str) -> list[Interval]:
+        """Where the values occur in ``text`` (which may be many lines joined)."""
+        found: list[Interval] = []
+        for value, mask in self.values:
+            at = text.find(value)
+            while at != -1:
+                found.append((at, at + len(value), mask))
+                at = text.find(value, at + len(value))
+        return found
+
+
+def apply_masks(text: str, intervals: Iterable[Interval]) -> str:
+    """Replace each interval of ``text`` by its mask; overlapping intervals are merged."""
+    merged: list[Interval] = []
+    for start, end, mask in sorted(intervals):
+        if merged and start < merged[-1][1]:
+            last = merged[-1]
+            merged[-1] = (last[0], max(last[1], end), last[2])
+        else:
+            merged.append((start, end, mask))
+    if not merged:
+        return text
+    out: list[str] = []
+    cursor = 0
+    for start, end, mask in merged:
+        out.append(text[cursor:start])
+        out.append(mask)
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def _moved_per_row(texts: Sequence[str], moved: _Moved) -> list[list[Interval]]:
+    """Occurrences of moved values in each text, searched once over all of them joined."""
+    per_row: list[list[Interval]] = [[] for _ in texts]
+    if not moved.values or not texts:
+        return per_row
+    starts: list[int] = []
+    offset = 0
+    for text in texts:
+        starts.append(offset)
+        offset += len(text) + 1
+    for start, end, mask in moved.intervals("\n".join(texts)):
+        row = bisect_right(starts, start) - 1
+        per_row[row].append((start - starts[row], end - starts[row], mask))
+    return per_row
+
+
+def redact_files(files: Sequence[FileDiff], hits: Sequence[SecretHit]) -> tuple[FileDiff, ...]:
+    """Mask every hit, and every other occurrence of a hit's value, in the files' texts.
+
+    Added, context and removed lines and the hunk headers' section texts are masked; line
+    numbers, kinds and counts are unchanged. File paths are not changed here (GitHub needs
+    them to place comments); prompts mask them with :func:`redact_path`.
+
+    Args:
+        files: the parsed diff.
+        hits: what :func:`~reviewbot.checks.secrets.scan.scan_files` found in it.
+
+    Returns:
+        The files with masked texts; the same objects where nothing changed.
+    """
+    if not hits:
+        return tuple(files)
+    by_place: dict[tuple[int, int, int], list[Interval]] = {}
+    for hit in hits:
+        if hit.at is not None:
+            by_place.setdefault(hit.at, []).append((hit.start, hit.end, hit.mask))
+    moved = _Moved(hits)
+    return tuple(_redact_file(i, diff, by_place, moved) for i, diff in enumerate(files))
+
+
+def _redact_file(
+    file_index: int,
+    diff: FileDiff,
+    by_place: dict[tuple[int, int, int], list[Interval]],
+    moved: _Moved,
+) -> FileDiff:
+    places: list[tuple[int, int]] = []
+    texts: list[str] = []
+    for hunk_index, hunk in enumerate(diff.hunks):
+        for index, ln in enumerate(hunk.lines):
+            places.append((hunk_index, index))
+            texts.append(ln.text)
+        places.append((hunk_index, SECTION))
+        texts.append(hunk.section)
+    moved_rows = _moved_per_row(texts, moved)
+    new_texts = {
+        place: apply_masks(text, [*by_place.get((file_index, *place), []), *extra])
+        for place, text, extra in zip(places, texts, moved_rows, strict=True)
+        if extra or (file_index, *place) in by_place
+    }
+    if not new_texts:
+        return diff
+    hunks: list[Hunk] = []
+    for hunk_index, hunk in enumerate(diff.hunks):
+        lines: list[Line] = []
+        for index, ln in enumerate(hunk.lines):
+            text = new_texts.get((hunk_index, index), ln.text)
+            lines.append(ln if text == ln.text else replace(ln, text=text))
+        section = new_texts.get((hunk_index, SECTION), hunk.section)
+        changed = section != hunk.section or any(
+            new is not old for new, old in zip(lines, hunk.lines, strict=True)
+        )
+        hunks.append(replace(hunk, lines=tuple(lines), section=section) if changed else hunk)
+    if all(new is old for new, old in zip(hunks, diff.hunks, strict=True)):
+        return diff
+    return replace(diff, hunks=tuple(hunks))
+
+
+def redact_text(text: str) -> str:
+    """Mask every secret in free text (a PR title or description) the same way as in a diff.
+
+    Args:
+        text: any text.
+
+    Returns:
+        The text with each secret replaced by its ``[REDACTED:kind]`` mask.
+    """
+    hits = scan_text(text)
+    if not hits:
+        return text
+    lines = text.split("\n")
+    by_row: dict[int, list[Interval]] = {}
+    for hit in hits:
+        if hit.line is not None:
+            by_row.setdefault(hit.line - 1, []).append((hit.start, hit.end, hit.mask))
+    moved_rows = _moved_per_row(lines, _Moved(hits))
+    return "\n".join(
+        apply_masks(line, [*by_row.get(row, []), *moved_rows[row]])
+        for row, line in enumerate(lines)
+    )
+
+
+@lru_cache(maxsize=4096)
+def redact_path(path: str) -> str:
+    """A file path with any secret in it masked (a token used as a file or folder name)."""
+    if not _PATH_GATE.search(path):
+        return path  # no token-long segment, URL, assignment or Azure secret: nothing to mask
+    spans = find_all([path], path)[0]
+    return apply_masks(path, [(s.start, s.end, mask_for(s.kind)) for s in spans])

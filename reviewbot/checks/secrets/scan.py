@@ -1,0 +1,186 @@
+"""Scan a diff for secrets: added, context and removed lines, hunk headers and file paths."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from reviewbot.checks.secrets.keys import PRIVATE_KEY, find_blocks
+from reviewbot.checks.secrets.lines import Span, find_all, scan_lines, select
+from reviewbot.domain import FileDiff, FileStatus
+
+Where = Literal["added", "removed", "context"]
+_WHERE: dict[str, Where] = {"+": "added", "-": "removed", " ": "context"}
+SECTION = -1  # the line index of a hunk's ``@@ … @@ section`` text
+
+
+@dataclass(frozen=True, slots=True)
+class SecretHit:
+    """One secret in one line of the diff: ``line_text[start:end]`` is the secret.
+
+    ``where`` is the kind of line it is on: ``added`` (the pull request adds it), ``removed``
+    (the pull request deletes it; it stays in the history) or ``context`` (an unchanged line
+    shown next to the change). ``line`` is the new-file line (None on a removed line, where
+    ``old_line`` says where it was). ``in_path`` marks a secret in a file name. Hits of one
+    private key spread over several lines share a ``group``.
+    """
+
+    path: str
+    line: int | None
+    kind: str
+    start: int
+    end: int
+    secret: str = field(repr=False)
+    where: Where = "added"
+    old_line: int | None = None
+    group: int | None = None
+    in_path: bool = False
+    at: tuple[int, int, int] | None = field(default=None, repr=False)  # (file, hunk, line)
+
+    @property
+    def mask(self) -> str:
+        """The text that replaces the secret, e.g. ``[REDACTED:aws-access-key]``."""
+        return mask_for(self.kind)
+
+
+def mask_for(kind: str) -> str:
+    """The mask for a kind of secret: ``AWS access key`` -> ``[REDACTED:aws-access-key]``."""
+    slug = "".join(ch if ch.isalnum() and ch.isascii() else "-" for ch in kind.lower())
+    return f"[REDACTED:{'-'.join(part for part in slug.split('-') if part)}]"
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    hunk: int
+    index: int  # SECTION for the hunk header's text
+    kind: str  # "+", "-", " ", or "@" for the section
+    new_no: int | None
+    old_no: int | None
+    text: str
+
+
+def _rows(diff: FileDiff) -> list[_Row]:
+    rows: list[_Row] = []
+    for hunk_index, hunk in enumerate(diff.hunks):
+        for index, ln in enumerate(hunk.lines):
+            rows.append(_Row(hunk_index, index, ln.kind, ln.new_no, ln.old_no, ln.text))
+        if hunk.section:
+            rows.append(_Row(hunk_index, SECTION, "@", None, None, hunk.section))
+    return rows
+
+
+def _blocks(rows: Sequence[_Row], hints: set[int]) -> Iterator[list[tuple[int, int, int]]]:
+    """Private keys per side of each hunk, as ``(row, start, end)`` parts over file rows."""
+    by_hunk: dict[int, list[int]] = {}
+    for row, item in enumerate(rows):
+        if item.kind != "@":
+            by_hunk.setdefault(item.hunk, []).append(row)
+    seen: set[tuple[int, ...]] = set()
+    for hunk_rows in by_hunk.values():
+        if not hints.intersection(hunk_rows):
+            continue
+        for side in ("+ ", "- "):
+            side_rows = [row for row in hunk_rows if rows[row].kind in side]
+            side_hints = [i for i, row in enumerate(side_rows) if row in hints]
+            if not side_hints:
+                continue
+            texts = [rows[row].text for row in side_rows]
+            for block in find_blocks(texts, side_hints):
+                parts = [(side_rows[i], start, end) for i, start, end in block.parts]
+                key = tuple(row for row, _, _ in parts)
+                if key not in seen:  # a key only in context lines is on both sides
+                    seen.add(key)
+                    yield parts
+
+
+def _path_hits(diff: FileDiff, file_index: int) -> Iterator[SecretHit]:
+    names: list[tuple[str, Where]] = []
+    if diff.status is FileStatus.DELETED:
+        names.append((diff.path, "removed"))
+    elif diff.status in (FileStatus.ADDED, FileStatus.RENAMED, FileStatus.COPIED):
+        names.append((diff.path, "added"))
+    else:
+        names.append((diff.path, "context"))
+    if diff.old_path and diff.old_path != diff.path:
+        names.append((diff.old_path, "removed" if diff.status is FileStatus.RENAMED else "context"))
+    for name, where in names:
+        for span in find_all([name], name)[0]:
+            yield SecretHit(
+                diff.path, None, span.kind, span.start, span.end, name[span.start : span.end],
+                where, in_path=True,
+            )  # fmt: skip
+
+
+def _file_hits(diff: FileDiff, file_index: int, groups: Iterator[int]) -> Iterator[SecretHit]:
+    rows = _rows(diff)
+    if not rows:
+        return
+    scan = scan_lines([row.text for row in rows], diff.path)
+    found = scan.spans
+    hints = {row for row in scan.hints if rows[row].kind != "@"}
+    group_of: dict[int, int] = {}
+    if hints:
+        for parts in _blocks(rows, hints):
+            group = next(groups)
+            for row, start, end in parts:
+                found.setdefault(row, []).append(Span(PRIVATE_KEY, start, end, -1))
+                group_of.setdefault(row, group)
+    for row in sorted(found):
+        item = rows[row]
+        for span in select(found[row]):
+            yield SecretHit(
+                path=diff.path,
+                line=item.new_no if item.kind in "+ " else None,
+                kind=span.kind,
+                start=span.start,
+                end=span.end,
+                secret=item.text[span.start : span.end],
+                where=_WHERE.get(item.kind, "context"),
+                old_line=item.old_no if item.kind == "-" else None,
+                group=group_of.get(row) if span.priority == -1 else None,
+                at=(file_index, item.hunk, item.index),
+            )
+
+
+def scan_files(files: Sequence[FileDiff]) -> tuple[SecretHit, ...]:
+    """Find secrets in every line of every file (added, context, removed) and in file paths.
+
+    A secret in a lockfile or an ignored file is still a leak in the repository, so skipped
+    files are scanned (they are never sent to a model). Binary files have no lines; their
+    paths are scanned. A private key is found by its body, whatever prefixes its lines carry
+    and wherever its BEGIN line is; all its lines share one ``group``.
+
+    Args:
+        files: the parsed diff.
+
+    Returns:
+        Hits in file and line order (path hits of a file first).
+    """
+    hits: list[SecretHit] = []
+    groups = iter(range(1, 1 << 62))
+    for file_index, diff in enumerate(files):
+        hits.extend(_path_hits(diff, file_index))
+        hits.extend(_file_hits(diff, file_index, groups))
+    return tuple(hits)
+
+
+def scan_text(text: str, path: str = "") -> tuple[SecretHit, ...]:
+    """Find secrets in free text (a PR title or description); lines are numbered from 1."""
+    lines = text.split("\n")
+    scan = scan_lines(lines, path)
+    found = scan.spans
+    group_of: dict[int, int] = {}
+    for group, block in enumerate(find_blocks(lines, scan.hints), start=1):
+        for row, start, end in block.parts:
+            found.setdefault(row, []).append(Span(PRIVATE_KEY, start, end, -1))
+            group_of.setdefault(row, group)
+    hits: list[SecretHit] = []
+    for row in sorted(found):
+        for span in select(found[row]):
+            secret = lines[row][span.start : span.end]
+            key = group_of.get(row) if span.priority == -1 else None
+            hits.append(
+                SecretHit(path, row + 1, span.kind, span.start, span.end, secret, group=key)
+            )
+    return tuple(hits)

@@ -1,0 +1,1 @@
+"""The configuration file: schema, built-in defaults and the price table."""

@@ -1,0 +1,1 @@
+"""The diff: parse it, rebuild it from the files API, know file kinds, filter, size."""

@@ -1,0 +1,219 @@
+"""Decide which files are not worth a model's tokens: lockfiles, binaries, generated docs.
+
+An author controls every name, folder and first line of a pull request, so no built-in rule may
+let them opt code out of review. The rules, in order:
+
+1. ``binary``: git says so, or the file's own name has a binary extension (``*.png``, ``*.so``).
+2. ``lockfile``: the file's own name is a known lockfile (``package-lock.json``, ``poetry.lock``);
+   a folder of that name does not count (``package-lock.json/evil.py`` is code).
+3. ``generated`` and ``vendored`` apply only to *inert* files, those that neither run nor
+   configure anything (:func:`inert`: docs and tabular or snapshot data, outside any dot-folder
+   and other than AI-agent instructions), when the file's name is a generated one (``*.snap``,
+   source maps), its first lines carry a generator marker (``@generated``, ``Code generated …
+   DO NOT EDIT``), or it sits in ``vendor/``, ``third_party/``, ``node_modules/``, ``dist/``,
+   ``build/`` (…) **at the repository root**.
+
+Code, tests, config, CI definitions and dependency manifests are reviewed whatever their name,
+folder or first lines say. The user's ``ignore`` patterns (read from the base commit, so the
+pull request cannot change them) come after the built-in rules like more lines of the same
+.gitignore: they may skip anything except CI definitions (:func:`always_reviewed`), and
+``!pattern`` re-includes a file the built-in rules skipped (binary excepted).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import PurePosixPath
+
+from pathspec import GitIgnoreSpec
+
+from reviewbot.diff.kinds import file_kind
+from reviewbot.domain import FileDiff, FileStatus, SkipReason
+from reviewbot.errors import ConfigError
+
+# Rules on the file's own name, as glob patterns matched case-insensitively against its last
+# path component (so a folder named like a lockfile or an image skips nothing).
+NAME_SKIPS: tuple[tuple[SkipReason, tuple[str, ...]], ...] = (
+    (
+        SkipReason.LOCKFILE,
+        (
+            "package-lock.json", "npm-shrinkwrap.json",  # npm
+            "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock",  # yarn, pnpm, bun
+            "poetry.lock", "pipfile.lock", "pdm.lock", "uv.lock",  # Python
+            "cargo.lock", "go.sum", "go.work.sum",  # Rust, Go
+            "composer.lock", "gemfile.lock", "mix.lock", "pubspec.lock",  # PHP, Ruby, Elixir, Dart
+            "packages.lock.json", "paket.lock",  # NuGet
+            "gradle.lockfile", "buildscript-gradle.lockfile",  # Gradle
+            "podfile.lock", "package.resolved", "flake.lock",  # CocoaPods, SwiftPM, Nix
+        ),
+    ),
+    (
+        SkipReason.BINARY,
+        (
+            "*.png", "*.jpg", "*.jpeg", "*.gif", "*.bmp", "*.ico", "*.icns", "*.webp", "*.tif",
+            "*.tiff", "*.psd", "*.heic", "*.avif",  # images
+            "*.woff", "*.woff2", "*.ttf", "*.otf", "*.eot",  # fonts
+            "*.zip", "*.tar", "*.gz", "*.tgz", "*.bz2", "*.xz", "*.zst", "*.7z", "*.rar",
+            "*.jar", "*.war", "*.ear", "*.whl", "*.egg", "*.nupkg", "*.gem",  # archives
+            "*.pyc", "*.pyo", "*.class", "*.o", "*.obj", "*.a", "*.lib", "*.so", "*.dylib",
+            "*.dll", "*.exe", "*.wasm", "*.bin",  # compiled
+            "*.pdf", "*.doc", "*.docx", "*.xls", "*.xlsx", "*.ppt", "*.pptx",  # office
+            "*.mp3", "*.mp4", "*.mov", "*.avi", "*.wav", "*.ogg", "*.webm", "*.flac",  # media
+            "*.sqlite", "*.sqlite3", "*.db",  # databases
+        ),
+    ),
+    (
+        SkipReason.GENERATED,  # inert files only
+        ("*.snap", "*.js.map", "*.mjs.map", "*.cjs.map", "*.css.map", "*.generated.*"),
+    ),
+)  # fmt: skip
+# Gradle's per-configuration lockfiles, by their folder (the only lockfile known by folder).
+_GRADLE_LOCKS = "gradle/dependency-locks/"
+
+# Folders whose inert files are skipped, at the repository root only: ``vendor/README.md``,
+# not ``src/vendor/README.md``. To skip a vendored tree's code too, add it to ``ignore``.
+ROOT_FOLDER_SKIPS: tuple[tuple[SkipReason, tuple[str, ...]], ...] = (
+    (
+        SkipReason.VENDORED,
+        ("vendor/", "third_party/", "third-party/", "node_modules/", "bower_components/"),
+    ),
+    (SkipReason.GENERATED, ("dist/", "build/")),
+)
+
+# Inert: read by people, never run or loaded as configuration.
+_INERT_SUFFIXES = frozenset(
+    {".md", ".mdx", ".markdown", ".rst", ".adoc", ".asciidoc", ".org", ".textile", ".rdoc"}
+    | {".csv", ".tsv", ".snap", ".golden"}
+)
+_SOURCE_MAPS = (".js.map", ".mjs.map", ".cjs.map", ".css.map")
+# Markdown that AI coding agents obey as instructions: configuration, not documentation.
+_AGENT_FILES = frozenset({"agents.md", "claude.md", "gemini.md", "copilot-instructions.md"})
+_CI_FILES = frozenset({"action.yml", "action.yaml"})  # a repository's own or composite action
+
+# "Code generated by X. DO NOT EDIT." (the Go convention, used widely) or Meta's "@generated".
+_GENERATED_MARKER = re.compile(r"Code generated .*DO NOT EDIT|@generated")
+_MARKER_LINES = 5  # how many of a file's first lines may carry the marker
+
+
+@lru_cache(maxsize=1)
+def _name_specs() -> tuple[tuple[SkipReason, GitIgnoreSpec], ...]:
+    return tuple((reason, GitIgnoreSpec.from_lines(pats)) for reason, pats in NAME_SKIPS)
+
+
+def inert(path: str) -> bool:
+    """Whether ``path`` names a file that nothing runs or loads as configuration.
+
+    Docs (``.md``, ``.rst``, …), tabular data (``.csv``, ``.tsv``), test snapshots and source
+    maps, outside every dot-folder (``.github/``, ``.vscode/``, ``.devcontainer/``, …) and other
+    than instructions for AI agents (``AGENTS.md``, ``CLAUDE.md``). Only inert files can be
+    skipped as generated or vendored.
+    """
+    p = PurePosixPath(path.lower())
+    if any(part.startswith(".") for part in p.parts[:-1]) or p.name in _AGENT_FILES:
+        return False
+    if file_kind(path) in ("ci", "config", "deps"):
+        return False
+    return p.suffix in _INERT_SUFFIXES or p.name.endswith(_SOURCE_MAPS)
+
+
+def always_reviewed(path: str) -> bool:
+    """Whether ``path`` is a CI definition: reviewed whatever any rule or ``ignore`` says.
+
+    Workflows and CI configs run with the repository's secrets: ``.github/workflows/``,
+    ``.github/actions/``, ``action.yml``, ``.gitlab-ci.yml``, ``Jenkinsfile``, CircleCI,
+    Buildkite, Azure Pipelines, Travis and AppVeyor files.
+    """
+    lower = path.lower()
+    name = PurePosixPath(lower).name
+    return file_kind(path) == "ci" or lower.startswith(".github/actions/") or name in _CI_FILES
+
+
+def skip_reason(f: FileDiff) -> SkipReason | None:
+    """Why the built-in rules would not send ``f`` to a model, or None to review it.
+
+    Args:
+        f: A parsed file.
+
+    Returns:
+        ``binary`` or ``lockfile`` (by the file's own name), ``vendored`` or ``generated``
+        (inert files only: by name, by a generator marker in their first lines, or by a
+        root folder), or None.
+    """
+    if f.binary:
+        return SkipReason.BINARY
+    lower = f.path.lower()
+    name = PurePosixPath(lower).name
+    by_name = next((reason for reason, spec in _name_specs() if spec.match_file(name)), None)
+    if by_name in (SkipReason.LOCKFILE, SkipReason.BINARY):
+        return by_name
+    if lower.startswith(_GRADLE_LOCKS) and lower.count("/") == 2 and name.endswith(".lockfile"):
+        return SkipReason.LOCKFILE
+    if always_reviewed(f.path) or not inert(f.path):
+        return None
+    if by_name is SkipReason.GENERATED or _has_generated_marker(f):
+        return SkipReason.GENERATED
+    for reason, folders in ROOT_FOLDER_SKIPS:
+        if lower.startswith(folders):
+            return reason
+    return None
+
+
+def _has_generated_marker(f: FileDiff) -> bool:
+    side_deleted = f.status is FileStatus.DELETED
+    for hunk in f.hunks:
+        for line in hunk.lines:
+            number = line.old_no if side_deleted else line.new_no
+            if (
+                number is not None
+                and number <= _MARKER_LINES
+                and _GENERATED_MARKER.search(line.text)
+            ):
+                return True
+    return False
+
+
+def apply_filters(files: Sequence[FileDiff], ignore: Sequence[str]) -> tuple[FileDiff, ...]:
+    """Mark the files nobody should review, keeping every file and the order.
+
+    Args:
+        files: Parsed files; one already skipped (e.g. ``too_large``) is left as it is.
+        ignore: The user's gitignore-style patterns; a match gives ``ignored`` (except on a
+            CI definition, see :func:`always_reviewed`), a negated match (``!path``)
+            re-includes a file the built-in rules skipped (binary excepted).
+
+    Returns:
+        The same files, in order, with ``skipped`` set where they are not reviewed.
+
+    Raises:
+        ConfigError: An ignore pattern is not a valid gitignore pattern.
+    """
+    user = _user_spec(tuple(ignore))
+    out: list[FileDiff] = []
+    for f in files:
+        if f.skipped is not None:
+            out.append(f)
+            continue
+        reason = skip_reason(f)
+        verdict = user.check_file(f.path).include if user is not None else None
+        if verdict is True and not always_reviewed(f.path):
+            reason = reason or SkipReason.IGNORED
+        elif verdict is False and reason is not SkipReason.BINARY:
+            reason = None  # the user re-included it with "!pattern"
+        out.append(dataclasses.replace(f, skipped=reason) if reason else f)
+    return tuple(out)
+
+
+def _user_spec(ignore: tuple[str, ...]) -> GitIgnoreSpec | None:
+    if not ignore:
+        return None
+    for pattern in ignore:
+        try:
+            GitIgnoreSpec.from_lines([pattern])
+        except ValueError as exc:
+            raise ConfigError(
+                f"ignore: {pattern!r} is not a valid gitignore pattern ({exc})"
+            ) from None
+    return GitIgnoreSpec.from_lines(ignore)

@@ -1,0 +1,1 @@
+"""The run: diff bytes to a priced Review (chains, budget, routing, pricing, merge)."""

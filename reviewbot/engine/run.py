@@ -1,0 +1,269 @@
+"""One review, end to end: diff bytes in, a priced ``Review`` out (no GitHub I/O here)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from decimal import Decimal
+
+from reviewbot.checks.deadline import CHECK_TIMEOUT_S, run_check
+from reviewbot.checks.injection import injection_findings
+from reviewbot.checks.secrets import redact_files, redact_text, scan_files, secret_findings
+from reviewbot.config.schema import Config, Price, prices_for
+from reviewbot.diff.filters import apply_filters
+from reviewbot.diff.parse import parse_diff
+from reviewbot.diff.sizing import apply_size_budget
+from reviewbot.domain import (
+    REVIEW_STEPS,
+    STEP_NAMES,
+    ChangeType,
+    Classification,
+    FileDiff,
+    Finding,
+    PullRequestRef,
+    Review,
+    Risk,
+    Severity,
+    SkipReason,
+    StepResult,
+)
+from reviewbot.engine import findings as findings_mod
+from reviewbot.engine import pricing
+from reviewbot.engine.budget import Budget
+from reviewbot.engine.chain import ChainContext
+from reviewbot.engine.steps import PipelineResult, run_pipeline
+from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, ReviewCrashed
+from reviewbot.steps.classify import classify_heuristic
+from reviewbot.vendors.base import Provider
+from reviewbot.vendors.registry import ProviderPool, provider_settings
+
+log = logging.getLogger(__name__)
+
+
+def prepare_files(
+    diff: bytes | str, config: Config, extra_skipped: Mapping[str, SkipReason] | None = None
+) -> tuple[FileDiff, ...]:
+    """Parse, filter and size-budget the diff (secrets are handled by ``review``)."""
+    files = parse_diff(diff)
+    if extra_skipped:
+        files = tuple(
+            replace(f, skipped=extra_skipped[f.path]) if f.path in extra_skipped else f
+            for f in files
+        )
+    files = apply_filters(files, config.ignore)
+    return apply_size_budget(files, config.max_review_tokens)
+
+
+def review(
+    diff: bytes | str,
+    *,
+    config: Config,
+    env: Mapping[str, str],
+    pr: PullRequestRef | None = None,
+    extra_skipped: Mapping[str, SkipReason] | None = None,
+    notes: Sequence[str] = (),
+    providers: Mapping[str, Provider] | None = None,
+    check_timeout_s: float = CHECK_TIMEOUT_S,
+) -> Review:
+    """Review ``diff``: the whole pipeline of DESIGN §1 up to (not including) posting.
+
+    The deterministic checks (secret scan, prompt-injection patterns, path heuristic) run
+    first, each under ``check_timeout_s``; one that times out or fails is left out with a
+    note. When the secret scan does not finish, nothing is sent to a model.
+
+    Raises:
+        InputError: ``diff`` is not a unified diff.
+        ReviewCrashed: anything broke after the diff was read; its ``review`` carries the
+            fixed checks' findings, to be published anyway.
+    """
+    started = time.monotonic()
+    pool = ProviderPool(provider_settings(config, env), providers)
+    # Vendor SDKs import in the background while the diff is parsed, filtered and scanned.
+    pool.preload(
+        ref.provider
+        for name in ("classify", *REVIEW_STEPS)
+        for ref in config.steps.get(name).all_models()
+    )
+    files = prepare_files(diff, config, extra_skipped)
+    all_notes = list(notes)
+    scan = run_check("secret scan", lambda: _scan(files, pr), check_timeout_s)
+    if scan.value is not None:
+        safe_files, safe_pr, secrets_found = scan.value
+    else:
+        safe_files, safe_pr, secrets_found = files, _untold(pr), ()
+        all_notes.append(
+            f"the secret scan {scan.failure}: committed secrets may be missing from this "
+            "review, and nothing was sent to any model"
+        )
+    injection = run_check(
+        "prompt-injection check", lambda: injection_findings(safe_files, safe_pr), check_timeout_s
+    )
+    if not injection.ok:
+        all_notes.append(
+            f"the prompt-injection check {injection.failure}; its findings are missing"
+        )
+    heuristic = run_check("path heuristic", lambda: classify_heuristic(safe_files), check_timeout_s)
+    if not heuristic.ok:
+        all_notes.append(f"the path heuristic {heuristic.failure}; a model classified the change")
+    fixed = (*secrets_found, *(injection.value or ()))
+    prices = prices_for(config)
+    budget = Budget(config.budget_usd)
+    try:
+        reviewed = [f for f in safe_files if f.reviewed]
+        if not reviewed or not scan.ok:
+            if not scan.ok:
+                why = "not sent to a model: the secret scan did not finish"
+            elif files:
+                why = "nothing to review: every file was skipped"
+            else:
+                why = "nothing to review"
+            classification = heuristic.value or Classification(
+                ChangeType.CHORE, Risk.LOW, "heuristic", why
+            )
+            steps: tuple[StepResult, ...] = (
+                StepResult(name="classify", status="skipped", reason="heuristic"),
+                *(StepResult(name=s, status="skipped", reason=why) for s in REVIEW_STEPS),
+            )
+            model_findings: tuple[Finding, ...] = ()
+        else:
+            ctx = ChainContext(pool, budget, prices, float(config.step_timeout_s), started)
+            result = asyncio.run(_run(safe_files, safe_pr, heuristic.value, config, ctx, pool))
+            classification, steps = result.classification, result.steps
+            model_findings = result.findings
+            all_notes.extend(result.notes)
+
+        merged = findings_mod.sort_findings(findings_mod.dedupe([*fixed, *model_findings]))
+        cost = sum((s.cost_usd or Decimal(0) for s in steps), Decimal(0))
+        return Review(
+            pr=safe_pr,
+            files=safe_files,
+            classification=classification,
+            steps=tuple(steps),
+            findings=tuple(merged),
+            cost_usd=cost,
+            baseline_cost_usd=baseline_cost(steps, config, prices),
+            baseline_model=config.baseline_ref,
+            budget_usd=config.budget_usd,
+            wall_s=time.monotonic() - started,
+            notes=tuple(dict.fromkeys(all_notes)),
+        )
+    except Exception as exc:
+        log.debug("the review broke", exc_info=True)
+        what = f"{type(exc).__name__} while running the model steps"
+        partial = Review(
+            pr=safe_pr,
+            files=safe_files,
+            classification=heuristic.value
+            or Classification(ChangeType.FEATURE, Risk.MEDIUM, "default", ""),
+            steps=tuple(StepResult(name=s, status="failed", reason=what) for s in STEP_NAMES),
+            findings=tuple(findings_mod.sort_findings(fixed)),
+            cost_usd=budget.spent,
+            baseline_cost_usd=None,
+            baseline_model=config.baseline_ref,
+            budget_usd=config.budget_usd,
+            wall_s=time.monotonic() - started,
+            notes=tuple(dict.fromkeys(all_notes)),
+        )
+        raise ReviewCrashed(
+            f"internal error: {what}", fixed_only(partial, crash_note(what))
+        ) from exc
+
+
+def crash_note(what: str) -> str:
+    """The note a review carries when the run broke (``what``: the error's type and stage)."""
+    return (
+        f"reviewbot broke ({what}): only the findings of the fixed checks (committed secrets, "
+        "prompt injection) are shown; the job log says more, and a re-run may complete"
+    )
+
+
+def fixed_only(review: Review, note: str) -> Review:
+    """``review`` reduced to what no model wrote, with ``note``: for publishing after a crash.
+
+    The fixed checks' findings (committed secrets, prompt injection) stay, and so do the files
+    and the money spent; model findings, summaries, reasons and vendor messages go, so that the
+    value that broke the run is not rendered again.
+    """
+    steps = tuple(
+        StepResult(name=s.name, status=s.status, model=s.model, attempts=s.attempts)
+        for s in review.steps
+    )
+    classification = replace(review.classification, rationale="")
+    return replace(
+        review,
+        classification=classification,
+        steps=steps,
+        findings=tuple(f for f in review.findings if f.step in findings_mod.DETERMINISTIC_STEPS),
+        notes=tuple(dict.fromkeys((*review.notes, note))),
+    )
+
+
+def _scan(
+    files: tuple[FileDiff, ...], pr: PullRequestRef | None
+) -> tuple[tuple[FileDiff, ...], PullRequestRef | None, tuple[Finding, ...]]:
+    """The secret scan: redacted files and PR text, and a finding per committed secret."""
+    hits = scan_files(files)
+    safe_pr = (
+        replace(pr, title=redact_text(pr.title), body=redact_text(pr.body))
+        if pr is not None
+        else None
+    )
+    return redact_files(files, hits), safe_pr, tuple(secret_findings(hits))
+
+
+def _untold(pr: PullRequestRef | None) -> PullRequestRef | None:
+    """The PR without its title and description, which could not be scanned for secrets."""
+    return replace(pr, title="(not shown: the secret scan did not finish)", body="") if pr else None
+
+
+async def _run(
+    files: tuple[FileDiff, ...],
+    pr: PullRequestRef | None,
+    heuristic: Classification | None,
+    config: Config,
+    ctx: ChainContext,
+    pool: ProviderPool,
+) -> PipelineResult:
+    try:
+        return await run_pipeline(files, pr, heuristic, config, ctx)
+    finally:
+        await pool.aclose()
+
+
+def baseline_cost(
+    steps: Sequence[StepResult], config: Config, prices: Mapping[str, Price]
+) -> Decimal | None:
+    """What the baseline model alone would have cost for the review steps' successful calls."""
+    total = Decimal(0)
+    any_call = False
+    for step in steps:
+        if step.name == "classify":
+            continue
+        for attempt in step.attempts:
+            if attempt.status != "ok":
+                continue
+            value = pricing.cost(config.baseline_ref, attempt.usage, prices)
+            if value is None:
+                return None
+            total += value
+            any_call = True
+    return total if any_call else None
+
+
+def max_severity(review: Review) -> Severity | None:
+    """The worst severity among the findings, or None."""
+    return max((f.severity for f in review.findings), key=lambda s: s.rank, default=None)
+
+
+def exit_code(review: Review, config: Config) -> int:
+    """0, or 1 when a finding is at or above ``fail_on`` (or a step failed and that is asked)."""
+    threshold = config.fail_on_severity
+    worst = max_severity(review)
+    if threshold is not None and worst is not None and worst.rank >= threshold.rank:
+        return EXIT_FINDINGS
+    if config.fail_on_step_error and any(s.status == "failed" for s in review.steps):
+        return EXIT_FINDINGS
+    return EXIT_OK

@@ -1,0 +1,174 @@
+"""Run the model steps: classify when needed, then the review steps concurrently."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from reviewbot.config.schema import Config
+from reviewbot.diff.kinds import file_kind
+from reviewbot.domain import (
+    REVIEW_STEPS,
+    ChangeType,
+    Classification,
+    FileDiff,
+    Finding,
+    PullRequestRef,
+    StepResult,
+)
+from reviewbot.engine import findings as findings_mod
+from reviewbot.engine.chain import ChainContext, StepCall, run_chain
+from reviewbot.engine.routing import Route, route
+from reviewbot.output.render import render_prompt
+from reviewbot.steps import schema
+from reviewbot.steps.classify import heuristic_risk_hint
+from reviewbot.steps.views import view_for
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineResult:
+    """What the model steps produced."""
+
+    classification: Classification
+    steps: tuple[StepResult, ...]
+    findings: tuple[Finding, ...]  # model findings only, anchored but not merged
+    notes: tuple[str, ...]
+
+
+async def run_pipeline(
+    files: Sequence[FileDiff],
+    pr: PullRequestRef | None,
+    heuristic: Classification | None,
+    config: Config,
+    ctx: ChainContext,
+) -> PipelineResult:
+    """Classify (unless the heuristic is sure), route, and run the review steps in parallel."""
+    notes: list[str] = []
+    classification, classify_step = await _classify(files, pr, heuristic, config, ctx, notes)
+    reviewed = [f for f in files if f.reviewed]
+    kinds = {file_kind(f.path) for f in reviewed}
+    plans = {
+        step: route(step, classification, config, kinds, heuristic_risk_hint(reviewed))
+        for step in REVIEW_STEPS
+    }
+    floor_note = _floor_note(classification, plans, reviewed)
+    if floor_note:
+        notes.append(floor_note)
+
+    async def one(step: str) -> tuple[StepResult, list[Finding]]:
+        return await _review_step(
+            step, plans[step], reviewed, pr, classification, config, ctx, notes
+        )
+
+    outcomes = await asyncio.gather(*(one(step) for step in REVIEW_STEPS))
+    steps = (classify_step, *(result for result, _ in outcomes))
+    found = [f for _, step_findings in outcomes for f in step_findings]
+    return PipelineResult(classification, steps, tuple(found), tuple(dict.fromkeys(notes)))
+
+
+async def _classify(
+    files: Sequence[FileDiff],
+    pr: PullRequestRef | None,
+    heuristic: Classification | None,
+    config: Config,
+    ctx: ChainContext,
+    notes: list[str],
+) -> tuple[Classification, StepResult]:
+    if heuristic is not None:
+        return heuristic, StepResult(name="classify", status="skipped", reason="heuristic")
+    reviewed = [f for f in files if f.reviewed]
+    step_config = config.steps.classify
+    system, prompt = render_prompt("classify", files=reviewed, pr=pr, classification=None)
+    call = StepCall(
+        step="classify",
+        system=system,
+        prompt=prompt,
+        max_output_tokens=step_config.max_output_tokens,
+        json_schema=schema.classify_json_schema(),
+        schema_name="classification",
+    )
+    chain = step_config.chain(heuristic_risk_hint(reviewed))
+    outcome = await run_chain(call, chain, schema.parse_classify, ctx)
+    notes.extend(outcome.notes)
+    if outcome.value is not None:
+        return outcome.value, outcome.result
+    risk = heuristic_risk_hint(reviewed)
+    fallback = Classification(
+        change_type=ChangeType.FEATURE,
+        risk=risk,
+        source="default",
+        rationale=f"no model classified this change; assumed a feature of {risk.value} risk "
+        "from its paths and size",
+    )
+    return fallback, outcome.result
+
+
+def _floor_note(
+    classification: Classification, plans: Mapping[str, Route], reviewed: Sequence[FileDiff]
+) -> str | None:
+    """What to tell readers when the model's change type and the files disagree, or None.
+
+    Paths are left out on purpose: notes are our own text, and a path is the PR's.
+    """
+    kept = {step: plan.floor for step, plan in plans.items() if plan.floor}
+    if not kept:
+        return None
+    kinds = sorted({kind for floor in kept.values() for kind in floor})
+    count = sum(file_kind(f.path) in kinds for f in reviewed)
+    what = " and ".join(_KIND_NAMES[kind] for kind in kinds)
+    return (
+        f"the classifier called this a {classification.change_type.value} change, but it "
+        f"changes {what} ({count} file{'s' * (count != 1)}): {' and '.join(kept)} ran anyway; "
+        "a model's classification may choose the models, never skip these reviews"
+    )
+
+
+_KIND_NAMES = {
+    "code": "code",
+    "config": "configuration",
+    "ci": "CI workflows",
+    "deps": "dependency manifests",
+    "test": "tests",
+    "docs": "docs",
+    "data": "data",
+}
+
+
+async def _review_step(
+    step: str,
+    plan: Route,
+    reviewed: Sequence[FileDiff],
+    pr: PullRequestRef | None,
+    classification: Classification,
+    config: Config,
+    ctx: ChainContext,
+    notes: list[str],
+) -> tuple[StepResult, list[Finding]]:
+    if plan.skip_reason is not None:
+        return StepResult(name=step, status="skipped", reason=plan.skip_reason), []
+    view = view_for(step, reviewed)
+    if not any(f.hunks for f in view):  # renames, mode changes, submodule bumps: no content
+        return StepResult(name=step, status="skipped", reason="nothing for this step to review"), []
+    system, prompt = render_prompt(step, files=view, pr=pr, classification=classification)
+    call = StepCall(
+        step=step,
+        system=system,
+        prompt=prompt,
+        max_output_tokens=config.steps.get(step).max_output_tokens,
+        json_schema=schema.review_json_schema(),
+        schema_name="review",
+    )
+
+    def parse(text: str) -> tuple[str, list[Finding]]:
+        # Anchoring is part of reading the reply: if it fails, this model's attempt failed.
+        summary, found = schema.parse_review(text, step)
+        return summary, findings_mod.anchor(found, view)
+
+    outcome = await run_chain(call, plan.chain, parse, ctx)
+    notes.extend(outcome.notes)
+    if outcome.value is None:
+        return outcome.result, []
+    summary, anchored = outcome.value
+    result = replace(outcome.result, summary=summary, findings=tuple(anchored))
+    return result, list(anchored)

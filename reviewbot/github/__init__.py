@@ -1,0 +1,1 @@
+"""GitHub I/O: the REST client and publishing a review to a pull request."""

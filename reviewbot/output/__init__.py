@@ -1,0 +1,1 @@
+"""What a review becomes: the comment, inline comments, the report; safe Markdown."""

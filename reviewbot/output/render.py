@@ -1,0 +1,191 @@
+"""The jinja2 environment and the two things it renders: step prompts and the sticky comment."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from reviewbot.checks.secrets import redact_text
+from reviewbot.domain import (
+    COMMENT_LIMIT,
+    SAFE_COMMENT_CHARS,
+    SUMMARY_MARKER,
+    Classification,
+    FileDiff,
+    PullRequestRef,
+    Review,
+)
+from reviewbot.output import comment_view as commentview
+from reviewbot.output.sanitize import clean, clean_inline, defuse_code, strip_controls
+from reviewbot.steps.views import classify_summary, numbered_diff, view_for
+
+MARKER = SUMMARY_MARKER
+_PR_BODY_LIMIT = 4000
+
+
+def usd(value: Decimal | float | None) -> str:
+    """Format money: ``$0.0123`` below a dollar, ``$1.00`` above, ``n/a`` when unknown."""
+    if value is None:
+        return "n/a"
+    amount = Decimal(str(value))
+    if amount == 0:
+        return "$0.00"
+    places = Decimal("0.01") if abs(amount) >= 1 else Decimal("0.0001")
+    rounded = amount.quantize(places, rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        return "<$0.0001"
+    text = f"{rounded:,}"
+    while text.endswith("0") and len(text.partition(".")[2]) > 2:
+        text = text[:-1]  # $0.1000 -> $0.10, $0.0123 stays
+    return f"${text}"
+
+
+def tokens(value: int | None) -> str:
+    """Format a token count: ``1,234`` up to 9,999, then ``12.3k`` and ``1.2M``."""
+    if value is None:
+        return "n/a"
+    if value < 10_000:
+        return f"{value:,}"
+    if value < 1_000_000:
+        return f"{value / 1000:.1f}k"
+    return f"{value / 1_000_000:.1f}M"
+
+
+def md_code(text: object, table: bool = False) -> str:
+    """Show ``text`` verbatim as one inline code span, whatever backticks it contains."""
+    raw = " ".join(defuse_code(str(text)).split())
+    run = 1
+    while "`" * run in raw:
+        run += 1
+    ticks = "`" * run
+    pad = " " if raw.startswith("`") or raw.endswith("`") else ""
+    span = f"{ticks}{pad}{raw}{pad}{ticks}"
+    return span.replace("|", "\\|") if table else span
+
+
+def md_fence(text: str, lang: str = "") -> str:
+    """Show ``text`` as a fenced code block whose fence the text cannot close."""
+    body = defuse_code(text).rstrip("\n")
+    run = 3
+    while "`" * run in body:
+        run += 1
+    fence = "`" * run
+    return f"{fence}{lang}\n{body}\n{fence}"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The one jinja2 environment, loading templates from the ``reviewbot.prompts`` package."""
+    root = importlib.resources.files("reviewbot.prompts")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(root)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        extensions=["jinja2.ext.do"],
+    )
+    env.filters.update(
+        usd=usd,
+        tokens=tokens,
+        md_code=md_code,
+        md_fence=md_fence,
+        clean=clean,
+        clean_inline=clean_inline,
+    )
+    return env
+
+
+def boundary(*parts: str) -> str:
+    """A token derived from the untrusted content, so the content cannot contain or guess it."""
+    digest = hashlib.sha256("\x00".join(parts).encode("utf-8", "replace")).hexdigest()
+    salt = 0
+    token = f"DATA-{digest[:24]}"
+    while any(token in part for part in parts):  # only reachable with a hash collision
+        salt += 1
+        token = f"DATA-{hashlib.sha256(f'{salt}:{digest}'.encode()).hexdigest()[:24]}"
+    return token
+
+
+def render_prompt(
+    step: str,
+    *,
+    files: Sequence[FileDiff],
+    pr: PullRequestRef | None,
+    classification: Classification | None,
+) -> tuple[str, str]:
+    """Render one step's prompt.
+
+    Args:
+        step: ``classify``, ``security``, ``quality`` or ``docs``.
+        files: Every file of the diff, as :func:`reviewbot.checks.secrets.redact_files` returned
+            them; the step's view is chosen here, and file paths are masked on the way.
+        pr: The pull request, or None for a local diff.
+        classification: The change's classification (ignored by ``classify``).
+
+    Returns:
+        ``(system, user)``: the system part is identical on every call of a step, so vendors
+        can cache it; the user part carries the untrusted data, fenced.
+    """
+    env = environment()
+    if step == "classify":
+        diff = classify_summary(files)
+        count = len(view_for(step, files))
+    else:
+        view = view_for(step, files)
+        diff = numbered_diff(view)
+        count = len(view)
+    # Masked again here, as sent (controls dropped first), whatever the caller passed: the PR
+    # text is the one part of a prompt that is not a diff line already masked by the runner.
+    title = redact_text(strip_controls(pr.title)) if pr else ""
+    body = redact_text(strip_controls(pr.body))[:_PR_BODY_LIMIT] if pr else ""
+    token = boundary(step, title, body, diff)
+    if pr is not None:
+        pr = PullRequestRef(pr.repo, pr.number, pr.head_sha, pr.base_sha, title, body)
+    system = env.get_template(f"steps/{step}.system.md.j2").render()
+    user = env.get_template(f"steps/{step}.user.md.j2").render(
+        pr=pr,
+        classification=classification,
+        diff=diff,
+        file_count=count,
+        token=token,
+    )
+    return system.strip() + "\n", user.strip() + "\n"
+
+
+def _render(context: dict[str, Any]) -> str:
+    text = environment().get_template("comment.md.j2").render(**context)
+    return text.strip() + "\n"
+
+
+def render_comment(review: Review, *, max_chars: int = SAFE_COMMENT_CHARS) -> str:
+    """Render the sticky summary comment.
+
+    The first line is the marker; model text is sanitised. When the comment is longer than
+    ``max_chars`` (never above GitHub's 65,536), the least important parts go first: bodies
+    of low-severity findings, then the list of files not reviewed, then findings themselves,
+    and a visible note says how many findings were left out.
+
+    Args:
+        review: Everything the run produced.
+        max_chars: Size limit of the result, in characters.
+
+    Returns:
+        The comment's markdown.
+    """
+    limit = min(max_chars, COMMENT_LIMIT)
+    model = commentview.build(review)
+    text = ""
+    for trim in commentview.trims(model):
+        text = _render({"marker": MARKER, "c": model, "t": trim})
+        if len(text) <= limit:
+            return text
+    note = "\n\n…comment cut to fit GitHub's size limit; see the job summary/JSON report.\n"
+    return text[: limit - len(note)] + note

@@ -1,0 +1,171 @@
+"""What each step's model sees of the diff: the files meant for it, with new-file line numbers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import PurePosixPath
+
+from reviewbot.checks.secrets import redact_path, redact_text
+from reviewbot.diff.kinds import FileKind, file_kind
+from reviewbot.domain import FileDiff, Hunk
+from reviewbot.output.sanitize import strip_controls
+
+_LOCKFILES = {
+    "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb",
+    "bun.lock", "poetry.lock", "pipfile.lock", "pdm.lock", "uv.lock", "cargo.lock", "go.sum",
+    "gemfile.lock", "composer.lock", "mix.lock", "pubspec.lock", "packages.lock.json",
+    "gradle.lockfile", "flake.lock", "podfile.lock", "package.resolved",
+}  # fmt: skip
+
+# Which kinds of file each review step reads; lockfiles are never worth a model's tokens.
+_STEP_KINDS: dict[str, frozenset[FileKind]] = {
+    "security": frozenset({"code", "config", "ci", "deps"}),
+    "quality": frozenset({"code", "test"}),
+    "docs": frozenset({"docs", "code"}),
+    "classify": frozenset({"code", "test", "docs", "deps", "config", "ci", "data"}),
+}
+_GUTTER = 8
+
+
+def is_lockfile(path: str) -> bool:
+    """True for dependency lockfiles (generated, huge, and reviewed by nobody)."""
+    name = PurePosixPath(path).name.lower()
+    return name in _LOCKFILES or name.endswith(".lock")
+
+
+def view_for(step: str, files: Iterable[FileDiff]) -> tuple[FileDiff, ...]:
+    """Pick the reviewed files a step should read.
+
+    security reads code, config, CI and dependency manifests; quality reads code and tests;
+    docs reads documentation and code (for its public API); classify reads every reviewed file.
+    Skipped files and lockfiles are never sent.
+
+    Args:
+        step: ``classify``, ``security``, ``quality`` or ``docs``.
+        files: Every file of the diff.
+
+    Returns:
+        The files for ``step``, in diff order.
+
+    Raises:
+        ValueError: For an unknown step.
+    """
+    try:
+        kinds = _STEP_KINDS[step]
+    except KeyError:
+        raise ValueError(f"unknown step {step!r}; expected one of {sorted(_STEP_KINDS)}") from None
+    return tuple(
+        f
+        for f in files
+        if f.reviewed
+        and (step == "classify" or not is_lockfile(f.path))
+        and file_kind(f.path) in kinds
+    )
+
+
+def _shown(text: str) -> str:
+    """Text as a prompt shows it: controls dropped, and masked again if that changed it.
+
+    The lines were masked before they got here; dropping a control character can join the two
+    halves of a secret, so such a line is scanned again as it will be sent.
+    """
+    clean = strip_controls(text)
+    return clean if clean == text else redact_text(clean)
+
+
+def _one_line(text: str) -> str:
+    return _shown(text).replace("\n", "\\n")
+
+
+def _path(path: str) -> str:
+    """A path as a prompt shows it: on one line, a secret in it (a token as a file name) masked.
+
+    Paths stay unmasked everywhere else: GitHub needs them to place comments.
+    """
+    return _one_line(redact_path(strip_controls(path)))
+
+
+def file_header(file: FileDiff) -> str:
+    """The header line of one file in the numbered diff."""
+    status = file.status.value
+    if file.old_path and file.old_path != file.path:
+        status += f" from {_path(file.old_path)}"
+    facts = f"{status}, {file_kind(file.path)}, +{file.additions} -{file.deletions}"
+    return f"### FILE {_path(file.path)} ({facts})"
+
+
+def _numbered_hunk(hunk: Hunk) -> list[str]:
+    header = f"@@ -{hunk.old_start},{hunk.old_len} +{hunk.new_start},{hunk.new_len} @@"
+    if hunk.section:
+        header += " " + _one_line(hunk.section)
+    out = [header]
+    for ln in hunk.lines:
+        text = _shown(ln.text)
+        if ln.kind == "-":
+            gutter = f"old {ln.old_no}" if ln.old_no else "old"
+            out.append(f"{gutter:>{_GUTTER}} - {text}")
+        else:
+            out.append(f"{ln.new_no or '':>{_GUTTER}} {ln.kind} {text}")
+    return out
+
+
+def numbered_diff(files: Iterable[FileDiff]) -> str:
+    """Render files as a diff whose every new-side line carries its new-file line number.
+
+    Added lines read ``    12 + code``, context lines ``    13   code``; removed lines carry
+    their old number as ``old 9`` so that models cite only new-file lines.
+
+    Args:
+        files: The files to show (already chosen with :func:`view_for`).
+
+    Returns:
+        The text, one header per file followed by its hunks.
+    """
+    blocks: list[str] = []
+    for file in files:
+        lines = [file_header(file)]
+        if file.binary:
+            lines.append("(binary file, no text to show)")
+        elif not file.hunks:
+            lines.append("(no line changes)")
+        for hunk in file.hunks:
+            lines.extend(_numbered_hunk(hunk))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def classify_summary(files: Sequence[FileDiff], max_lines: int = 120) -> str:
+    """A compact view for the classifier: the file list with kinds and counts, then the diff head.
+
+    Args:
+        files: Every file of the diff; skipped files are counted, never shown.
+        max_lines: How many lines of the numbered diff to include.
+
+    Returns:
+        The summary text.
+    """
+    reviewed = view_for("classify", files)
+    skipped = Counter(f.skipped.value for f in files if f.skipped is not None)
+    adds = sum(f.additions for f in reviewed)
+    dels = sum(f.deletions for f in reviewed)
+    out = [f"{len(reviewed)} files reviewed, +{adds} -{dels} lines:"]
+    for f in reviewed:
+        rename = f" (from {_path(f.old_path)})" if f.old_path else ""
+        out.append(
+            f"- {_path(f.path)}{rename}: {file_kind(f.path)}, {f.status.value}, "
+            f"+{f.additions} -{f.deletions}"
+        )
+    if skipped:
+        why = ", ".join(f"{reason}: {n}" for reason, n in sorted(skipped.items()))
+        out.append(f"Not reviewed: {sum(skipped.values())} files ({why}).")
+    diff_lines = numbered_diff(reviewed).splitlines()
+    out.append("")
+    if len(diff_lines) > max_lines:
+        out.append(f"First {max_lines} of {len(diff_lines)} lines of the numbered diff:")
+        out.extend(diff_lines[:max_lines])
+        out.append("[… rest of the diff not shown]")
+    else:
+        out.append("The numbered diff:")
+        out.extend(diff_lines)
+    return "\n".join(out)

@@ -1,0 +1,1 @@
+"""LLM vendors: the provider protocol, one module per SDK, and the registry."""
