@@ -25,10 +25,11 @@ def _stages(diff: bytes) -> dict[str, float]:
     """Time the pure stages of a review of ``diff`` one by one (no vendor, no GitHub)."""
     from reviewbot.checks.secrets import redact_files, scan_files
     from reviewbot.config.schema import parse_config
-    from reviewbot.domain import REVIEW_STEPS, ChangeType, Classification, Review, Risk
+    from reviewbot.domain import ChangeType, Classification, Review, Risk
     from reviewbot.engine.run import prepare_files
     from reviewbot.output.render import render_comment, render_prompt
     from reviewbot.steps.classify import classify_heuristic
+    from reviewbot.steps.registry import BUILT_IN
 
     config = parse_config(None)
     out: dict[str, float] = {}
@@ -43,7 +44,7 @@ def _stages(diff: bytes) -> dict[str, float]:
     out["classify heuristic"] = time.perf_counter() - t
     cls = heuristic or Classification(ChangeType.FEATURE, Risk.MEDIUM, "default", "bench")
     t = time.perf_counter()
-    for step in ("classify", *REVIEW_STEPS):
+    for step in BUILT_IN:
         render_prompt(step, files=safe, pr=None, classification=cls)
     out["render prompts"] = time.perf_counter() - t
     from decimal import Decimal

@@ -12,12 +12,15 @@ from typing import Any
 from bench.fakes import CLASSIFY_OUTPUT_TOKENS, REVIEW_OUTPUT_TOKENS, BenchVendors
 from bench.prs import GenPR, code_pr, docs_pr, examples, mixed_pr
 from reviewbot.config.schema import Config, parse_config, prices_for
-from reviewbot.domain import REVIEW_STEPS, Classification, FileDiff, Review, Usage
+from reviewbot.domain import Classification, FileDiff, Review, Usage
 from reviewbot.engine import pricing
 from reviewbot.engine.run import review
 from reviewbot.output.render import boundary, environment
 from reviewbot.steps import schema
+from reviewbot.steps.registry import BUILT_IN, CLASSIFY
 from reviewbot.steps.views import numbered_diff, view_for
+
+REVIEW_STEPS = tuple(name for name in BUILT_IN if name != CLASSIFY)
 
 # What a sensible classifier model says about each bundled example (the docs and dependency
 # examples are decided by the heuristic, so no model is asked).

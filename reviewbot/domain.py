@@ -97,10 +97,6 @@ class ErrorKind(StrEnum):
     REFUSED = "refused"
 
 
-STEP_NAMES: tuple[str, ...] = ("classify", "security", "quality", "docs")
-REVIEW_STEPS: tuple[str, ...] = ("security", "quality", "docs")
-
-
 @dataclass(frozen=True, slots=True)
 class ModelRef:
     """A model on a provider, written ``provider:model-id``."""

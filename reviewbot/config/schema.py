@@ -16,6 +16,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    RootModel,
     ValidationError,
     field_validator,
 )
@@ -24,6 +25,7 @@ from pydantic.fields import FieldInfo
 from reviewbot.credentials import check_base_url
 from reviewbot.domain import ChangeType, ModelRef, Risk, Severity
 from reviewbot.errors import ConfigError
+from reviewbot.steps.registry import BUILT_IN, CLASSIFY, NAME_RE
 from reviewbot.vendors.specs import VENDORS
 
 FailOn = Literal["none", "info", "low", "medium", "high", "critical"]
@@ -46,8 +48,15 @@ ModelName = Annotated[str, AfterValidator(_check_model)]
 
 
 class StepConfig(_Strict):
-    """One step: its model chain (primary first), risk-specific chains and when to skip it."""
+    """One step: its model chain (primary first), risk-specific chains and when to skip it.
 
+    A built-in step (``classify``, ``security``, ``quality``, ``docs``) gets its defaults
+    from ``defaults.yml``; any other name is a step the repository adds, which needs a chain.
+    """
+
+    enabled: bool = True
+    instructions: str = Field(default="", max_length=20_000)
+    files: list[str] | None = None  # gitignore-style globs; None: the step's file kinds
     models: list[ModelName] = Field(default_factory=list)
     by_risk: dict[Risk, list[ModelName]] = Field(default_factory=dict)
     skip_for: list[ChangeType] = Field(default_factory=list)
@@ -63,18 +72,52 @@ class StepConfig(_Strict):
         return tuple(ModelRef.parse(m) for m in self.by_risk.get(risk, self.models))
 
 
-class Steps(_Strict):
-    """The four steps; ``classify`` only runs when the heuristic is undecided."""
+def _check_steps(steps: dict[str, StepConfig]) -> dict[str, StepConfig]:
+    for name, step in steps.items():
+        if not NAME_RE.fullmatch(name):
+            raise ValueError(
+                f"step name {name!r}: use 1-32 lower-case letters, digits, '-' or '_', "
+                "starting with a letter"
+            )
+        if name == CLASSIFY and (not step.enabled or step.files or step.instructions):
+            raise ValueError(
+                "classify cannot be switched off, narrowed with files or given instructions; "
+                "it only decides routing (set its models to change who classifies)"
+            )
+        if name not in BUILT_IN and not step.models:
+            raise ValueError(
+                f"step {name!r} is not built in, so it needs a model chain (steps.{name}.models)"
+            )
+    for name in BUILT_IN:
+        if name not in steps:
+            raise ValueError(f"built-in step {name!r} is missing from the defaults")
+    return steps
 
-    classify: StepConfig
-    security: StepConfig
-    quality: StepConfig
-    docs: StepConfig
+
+class Steps(RootModel[Annotated[dict[str, StepConfig], AfterValidator(_check_steps)]]):
+    """Every step by name: the built-ins (from the defaults) and those the config adds."""
+
+    model_config = ConfigDict(frozen=True)
 
     def get(self, name: str) -> StepConfig:
         """The config of step ``name``."""
-        step: StepConfig = getattr(self, name)
-        return step
+        return self.root[name]
+
+    @property
+    def classify(self) -> StepConfig:
+        """The classify step's config."""
+        return self.root[CLASSIFY]
+
+    def review_steps(self) -> tuple[str, ...]:
+        """The review steps, built-ins first, then the config's own in the order written.
+
+        Disabled steps are included (they show as skipped); classify is not.
+        """
+        return tuple(name for name in self.root if name != CLASSIFY)
+
+    def names(self) -> tuple[str, ...]:
+        """Every step, classify first."""
+        return (CLASSIFY, *self.review_steps())
 
 
 class ProviderConfig(_Strict):
@@ -198,9 +241,17 @@ def _key_path(loc: tuple[Any, ...]) -> str:
     return path
 
 
+def _start(loc: tuple[Any, ...]) -> tuple[type[BaseModel], tuple[Any, ...]]:
+    """Where a key path starts: ``steps.<any name>`` is a ``StepConfig``, the rest ``Config``."""
+    if len(loc) >= 2 and loc[0] == "steps":
+        return StepConfig, loc[2:]
+    return Config, loc
+
+
 def _field_at(loc: tuple[Any, ...]) -> FieldInfo | None:
     """The schema field that ``loc`` points into (dict keys and list indexes skipped)."""
-    model: type[BaseModel] | None = Config
+    start, loc = _start(loc)
+    model: type[BaseModel] | None = start
     field: FieldInfo | None = None
     skip_key = False
     for part in loc:
@@ -270,7 +321,8 @@ def _describe(error: ValidationError, source: str) -> str:
 def _allowed_keys(parent: tuple[Any, ...]) -> list[str]:
     if len(parent) == 2 and parent[0] in ("providers", "prices"):
         return sorted((ProviderConfig if parent[0] == "providers" else Price).model_fields)
-    model: type[BaseModel] | None = Config
+    start, parent = _start(parent)
+    model: type[BaseModel] | None = start
     for part in parent:
         field = model.model_fields.get(str(part)) if model is not None else None
         if field is None:
@@ -318,7 +370,7 @@ def _unknown_providers(config: Config) -> list[str]:
     if config.providers:
         known += f", {', '.join(config.providers)} (from providers:)"
     refs: list[tuple[str, str]] = []
-    for name in Steps.model_fields:
+    for name in config.steps.names():
         step = config.steps.get(name)
         refs += [(f"steps.{name}.models[{i}]", m) for i, m in enumerate(step.models)]
         for risk, chain in step.by_risk.items():

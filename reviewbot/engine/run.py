@@ -17,8 +17,6 @@ from reviewbot.diff.filters import apply_filters
 from reviewbot.diff.parse import parse_diff
 from reviewbot.diff.sizing import apply_size_budget
 from reviewbot.domain import (
-    REVIEW_STEPS,
-    STEP_NAMES,
     ChangeType,
     Classification,
     FileDiff,
@@ -84,7 +82,8 @@ def review(
     # Vendor SDKs import in the background while the diff is parsed, filtered and scanned.
     pool.preload(
         ref.provider
-        for name in ("classify", *REVIEW_STEPS)
+        for name in config.steps.names()
+        if config.steps.get(name).enabled
         for ref in config.steps.get(name).all_models()
     )
     files = prepare_files(diff, config, extra_skipped)
@@ -125,7 +124,10 @@ def review(
             )
             steps: tuple[StepResult, ...] = (
                 StepResult(name="classify", status="skipped", reason="heuristic"),
-                *(StepResult(name=s, status="skipped", reason=why) for s in REVIEW_STEPS),
+                *(
+                    StepResult(name=s, status="skipped", reason=why)
+                    for s in config.steps.review_steps()
+                ),
             )
             model_findings: tuple[Finding, ...] = ()
         else:
@@ -158,7 +160,9 @@ def review(
             files=safe_files,
             classification=heuristic.value
             or Classification(ChangeType.FEATURE, Risk.MEDIUM, "default", ""),
-            steps=tuple(StepResult(name=s, status="failed", reason=what) for s in STEP_NAMES),
+            steps=tuple(
+                StepResult(name=s, status="failed", reason=what) for s in config.steps.names()
+            ),
             findings=tuple(findings_mod.sort_findings(fixed)),
             cost_usd=budget.spent,
             baseline_cost_usd=None,

@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 from reviewbot.config.schema import Config
 from reviewbot.diff.kinds import file_kind
 from reviewbot.domain import (
-    REVIEW_STEPS,
     ChangeType,
     Classification,
     FileDiff,
@@ -50,7 +49,8 @@ async def run_pipeline(
     kinds = {file_kind(f.path) for f in reviewed}
     plans = {
         step: route(step, classification, config, kinds, heuristic_risk_hint(reviewed))
-        for step in REVIEW_STEPS
+        for step in config.steps.review_steps()
+        if config.steps.get(step).enabled
     }
     floor_note = _floor_note(classification, plans, reviewed)
     if floor_note:
@@ -61,9 +61,13 @@ async def run_pipeline(
             step, plans[step], reviewed, pr, classification, config, ctx, notes
         )
 
-    outcomes = await asyncio.gather(*(one(step) for step in REVIEW_STEPS))
-    steps = (classify_step, *(result for result, _ in outcomes))
-    found = [f for _, step_findings in outcomes for f in step_findings]
+    outcomes = dict(zip(plans, await asyncio.gather(*(one(step) for step in plans)), strict=True))
+    ordered = [
+        outcomes.get(step) or (StepResult(step, "skipped", reason="disabled in the config"), [])
+        for step in config.steps.review_steps()
+    ]
+    steps = (classify_step, *(result for result, _ in ordered))
+    found = [f for _, step_findings in ordered for f in step_findings]
     return PipelineResult(classification, steps, tuple(found), tuple(dict.fromkeys(notes)))
 
 
@@ -147,15 +151,23 @@ async def _review_step(
 ) -> tuple[StepResult, list[Finding]]:
     if plan.skip_reason is not None:
         return StepResult(name=step, status="skipped", reason=plan.skip_reason), []
-    view = view_for(step, reviewed)
+    step_config = config.steps.get(step)
+    view = view_for(step, reviewed, step_config.files)
     if not any(f.hunks for f in view):  # renames, mode changes, submodule bumps: no content
         return StepResult(name=step, status="skipped", reason="nothing for this step to review"), []
-    system, prompt = render_prompt(step, files=view, pr=pr, classification=classification)
+    system, prompt = render_prompt(
+        step,
+        files=view,
+        pr=pr,
+        classification=classification,
+        instructions=step_config.instructions,
+        globs=step_config.files,
+    )
     call = StepCall(
         step=step,
         system=system,
         prompt=prompt,
-        max_output_tokens=config.steps.get(step).max_output_tokens,
+        max_output_tokens=step_config.max_output_tokens,
         json_schema=schema.review_json_schema(),
         schema_name="review",
     )

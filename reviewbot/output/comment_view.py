@@ -11,7 +11,6 @@ from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from reviewbot.domain import (
-    REVIEW_STEPS,
     Attempt,
     FileDiff,
     Finding,
@@ -22,6 +21,7 @@ from reviewbot.domain import (
     StepResult,
 )
 from reviewbot.output.sanitize import TRUNCATED, clean, clean_inline, strip_controls
+from reviewbot.steps.registry import CLASSIFY
 
 EMOJI = {
     Severity.CRITICAL: "🔴",
@@ -271,7 +271,7 @@ def _skipped(files: tuple[FileDiff, ...]) -> tuple[SkipGroup, ...]:
 
 
 def _model_ran(review: Review) -> bool:
-    return any(s.name in REVIEW_STEPS and s.status == "ok" for s in review.steps)
+    return any(s.name != CLASSIFY and s.status == "ok" for s in review.steps)
 
 
 def _verdict(review: Review, counts: Counter[Severity]) -> tuple[str, str]:

@@ -23,6 +23,7 @@ from reviewbot.domain import (
 )
 from reviewbot.output import comment_view as commentview
 from reviewbot.output.sanitize import clean, clean_inline, defuse_code, strip_controls
+from reviewbot.steps.registry import spec_for
 from reviewbot.steps.views import classify_summary, numbered_diff, view_for
 
 MARKER = SUMMARY_MARKER
@@ -120,15 +121,20 @@ def render_prompt(
     files: Sequence[FileDiff],
     pr: PullRequestRef | None,
     classification: Classification | None,
+    instructions: str = "",
+    globs: Sequence[str] | None = None,
 ) -> tuple[str, str]:
     """Render one step's prompt.
 
     Args:
-        step: ``classify``, ``security``, ``quality`` or ``docs``.
+        step: The step's name (a built-in one, or one the config adds).
         files: Every file of the diff, as :func:`reviewbot.checks.secrets.redact_files` returned
             them; the step's view is chosen here, and file paths are masked on the way.
         pr: The pull request, or None for a local diff.
         classification: The change's classification (ignored by ``classify``).
+        instructions: The config's ``steps.<name>.instructions``: trusted text, added to the
+            system prompt after the shared rubric and the untrusted-data rules.
+        globs: The config's ``steps.<name>.files``, or None for the step's file kinds.
 
     Returns:
         ``(system, user)``: the system part is identical on every call of a step, so vendors
@@ -139,7 +145,7 @@ def render_prompt(
         diff = classify_summary(files)
         count = len(view_for(step, files))
     else:
-        view = view_for(step, files)
+        view = view_for(step, files, globs)
         diff = numbered_diff(view)
         count = len(view)
     # Masked again here, as sent (controls dropped first), whatever the caller passed: the PR
@@ -149,15 +155,22 @@ def render_prompt(
     token = boundary(step, title, body, diff)
     if pr is not None:
         pr = PullRequestRef(pr.repo, pr.number, pr.head_sha, pr.base_sha, title, body)
-    system = env.get_template(f"steps/{step}.system.md.j2").render()
-    user = env.get_template(f"steps/{step}.user.md.j2").render(
+    template = spec_for(step).template
+    system = env.get_template(f"steps/{template}.system.md.j2").render(step=step).strip()
+    if instructions.strip():
+        system += (
+            "\n\n## Instructions for this step from the repository's configuration\n\n"
+            + instructions.strip()
+        )
+    user = env.get_template(f"steps/{template}.user.md.j2").render(
+        step=step,
         pr=pr,
         classification=classification,
         diff=diff,
         file_count=count,
         token=token,
     )
-    return system.strip() + "\n", user.strip() + "\n"
+    return system + "\n", user.strip() + "\n"
 
 
 def _render(context: dict[str, Any]) -> str:

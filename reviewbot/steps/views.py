@@ -7,9 +7,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
 
 from reviewbot.checks.secrets import redact_path, redact_text
-from reviewbot.diff.kinds import FileKind, file_kind
+from reviewbot.diff.kinds import file_kind
 from reviewbot.domain import FileDiff, Hunk
 from reviewbot.output.sanitize import strip_controls
+from reviewbot.steps.registry import CLASSIFY, select_files, spec_for
 
 _LOCKFILES = {
     "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb",
@@ -18,13 +19,6 @@ _LOCKFILES = {
     "gradle.lockfile", "flake.lock", "podfile.lock", "package.resolved",
 }  # fmt: skip
 
-# Which kinds of file each review step reads; lockfiles are never worth a model's tokens.
-_STEP_KINDS: dict[str, frozenset[FileKind]] = {
-    "security": frozenset({"code", "config", "ci", "deps"}),
-    "quality": frozenset({"code", "test"}),
-    "docs": frozenset({"docs", "code"}),
-    "classify": frozenset({"code", "test", "docs", "deps", "config", "ci", "data"}),
-}
 _GUTTER = 8
 
 
@@ -34,34 +28,28 @@ def is_lockfile(path: str) -> bool:
     return name in _LOCKFILES or name.endswith(".lock")
 
 
-def view_for(step: str, files: Iterable[FileDiff]) -> tuple[FileDiff, ...]:
+def view_for(
+    step: str, files: Iterable[FileDiff], globs: Sequence[str] | None = None
+) -> tuple[FileDiff, ...]:
     """Pick the reviewed files a step should read.
 
-    security reads code, config, CI and dependency manifests; quality reads code and tests;
-    docs reads documentation and code (for its public API); classify reads every reviewed file.
-    Skipped files and lockfiles are never sent.
+    A step reads the files its ``globs`` (the config's ``steps.<name>.files``) match, else
+    the file kinds of its spec: security reads code, config, CI and dependency manifests;
+    quality reads code and tests; docs reads documentation and code (for its public API); a
+    step the config adds reads code; classify reads every reviewed file. Skipped files are
+    never sent, and lockfiles only to classify.
 
     Args:
-        step: ``classify``, ``security``, ``quality`` or ``docs``.
+        step: The step's name.
         files: Every file of the diff.
+        globs: The step's ``files`` globs, or None for its file kinds.
 
     Returns:
         The files for ``step``, in diff order.
-
-    Raises:
-        ValueError: For an unknown step.
     """
-    try:
-        kinds = _STEP_KINDS[step]
-    except KeyError:
-        raise ValueError(f"unknown step {step!r}; expected one of {sorted(_STEP_KINDS)}") from None
-    return tuple(
-        f
-        for f in files
-        if f.reviewed
-        and (step == "classify" or not is_lockfile(f.path))
-        and file_kind(f.path) in kinds
-    )
+    spec = spec_for(step)
+    candidates = [f for f in files if f.reviewed and (step == CLASSIFY or not is_lockfile(f.path))]
+    return select_files(spec, candidates, globs)
 
 
 def _shown(text: str) -> str:
