@@ -223,3 +223,19 @@ def escape_forms(values: Iterable[str]) -> list[str]:
         if not any(other in form for other in chosen):
             chosen.append(form)
     return chosen
+
+
+# The GitHub credentials a run may hold. The model steps never see them: a vendor SDK or a
+# prompt cannot carry what is not in their environment.
+GITHUB_CREDENTIALS = (
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "INPUT_GITHUB-TOKEN",
+    "INPUT_GITHUB_TOKEN",
+    "ACTIONS_RUNTIME_TOKEN",
+)
+
+
+def without_github_credentials(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` without any GitHub credential: what the model steps run with."""
+    return {k: v for k, v in env.items() if k not in GITHUB_CREDENTIALS}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import sys
@@ -21,14 +20,13 @@ from reviewbot.app.runtime import (
     write_summary,
 )
 from reviewbot.config.schema import Config, override, parse_config
-from reviewbot.credentials import environment_secrets, mask_secrets
+from reviewbot.credentials import environment_secrets, mask_secrets, without_github_credentials
 from reviewbot.diff.patches import changes_path
 from reviewbot.domain import PullRequestRef, Review
 from reviewbot.engine import run as runner
-from reviewbot.engine.findings import inline_candidates
 from reviewbot.errors import EXIT_GITHUB, EXIT_OK, GitHubError, ReviewbotError, ReviewCrashed
-from reviewbot.github.client import GitHubClient, PostResult, PostStatus, PullDiff, PullRequestInfo
-from reviewbot.output.inline import inline_comments
+from reviewbot.github.client import GitHubClient, PullDiff, PullRequestInfo
+from reviewbot.github.publish import post_results
 from reviewbot.output.render import render_comment
 from reviewbot.output.report import report_json
 from reviewbot.output.sanitize import clean_plain
@@ -36,22 +34,6 @@ from reviewbot.vendors.registry import provider_settings
 from reviewbot.vendors.specs import key_inputs, key_variables
 
 REPORT_NAME = "reviewbot-report.json"
-_NOT_FOR_MODELS = (
-    "GITHUB_TOKEN",
-    "INPUT_GITHUB-TOKEN",
-    "INPUT_GITHUB_TOKEN",
-    "ACTIONS_RUNTIME_TOKEN",
-)
-REFUSED_NOTE = "GitHub refused the inline comments (422); all findings are listed here"
-REVIEW_FORBIDDEN_NOTE = (
-    "GitHub refused the inline comments (403: the token cannot write pull request reviews; "
-    "it needs pull-requests: write); all findings are listed here"
-)
-FORBIDDEN_NOTE = (
-    "nothing was posted to the pull request: the token is read-only (403 Resource not "
-    "accessible by integration; a pull_request from a fork gets a read-only token). "
-    "The findings are in this job summary and in the annotations."
-)
 
 
 def run_action(env: Mapping[str, str], *, stdout: TextIO | None = None) -> int:
@@ -248,7 +230,7 @@ def _check_credentials(console: Console, config: Config, run_env: Mapping[str, s
 
 def _model_env(env: Mapping[str, str], inputs: Inputs) -> dict[str, str]:
     """The environment the model steps see: vendor keys from the inputs, no GitHub token."""
-    run_env = {k: v for k, v in env.items() if k not in _NOT_FOR_MODELS}
+    run_env = without_github_credentials(env)
     for name in key_inputs().values():
         if name in inputs.api_keys:
             run_env[name] = inputs.api_keys[name]
@@ -280,64 +262,6 @@ def _notes(
                 "only deterministic checks ran"
             )
     return notes
-
-
-def post_results(
-    console: Console,
-    client: GitHubClient,
-    config: Config,
-    pr: PullRequestRef,
-    review: Review,
-) -> tuple[Review, str | None]:
-    """Post the inline review, then the sticky comment (so a 422 note reaches it in one write)."""
-    number = pr.number
-    candidates = inline_candidates(review.findings, review.files) if config.inline_comments else []
-    if candidates:
-        posted = client.posted_finding_keys(number)
-        comments = inline_comments(
-            candidates, review.files, limit=config.max_inline_comments, posted=posted
-        )
-        result = client.post_review(number, pr.head_sha, comments, body=_review_body(len(comments)))
-        if result.status is PostStatus.REFUSED:
-            console.line(f"GitHub refused the inline review (422): {result.message}")
-            review = _with_note(review, REFUSED_NOTE)
-        elif result.status is PostStatus.FORBIDDEN:
-            # Not yet proof of a read-only token: one that may comment but not review (e.g.
-            # issues: write without pull-requests: write) still gets the summary posted.
-            console.line(f"GitHub refused the inline review (403): {result.message}")
-            result = client.upsert_comment(
-                number, render_comment(_with_note(review, REVIEW_FORBIDDEN_NOTE))
-            )
-            if result.status is PostStatus.FORBIDDEN:
-                return _forbidden(console, review), None
-            return _posted(console, _with_note(review, REVIEW_FORBIDDEN_NOTE), result)
-    result = client.upsert_comment(number, render_comment(review))
-    if result.status is PostStatus.FORBIDDEN:
-        return _forbidden(console, review), None
-    return _posted(console, review, result)
-
-
-def _posted(console: Console, review: Review, result: PostResult) -> tuple[Review, str | None]:
-    if result.status is PostStatus.REFUSED:
-        raise GitHubError(f"GitHub refused the summary comment (422): {result.message}", status=422)
-    if result.message:  # e.g. GitHub refused to edit the previous comment, so a new one was posted
-        console.line(f"reviewbot: {result.message}")
-    console.line(f"reviewbot: summary comment {result.status.value}: {result.url}")
-    return review, result.url
-
-
-def _review_body(count: int) -> str:
-    noun = "comment" if count == 1 else "comments"
-    return f"reviewbot: {count} inline {noun}; the summary comment has every finding and the costs."
-
-
-def _forbidden(console: Console, review: Review) -> Review:
-    console.notice(f"reviewbot: {FORBIDDEN_NOTE}")
-    return _with_note(review, FORBIDDEN_NOTE)
-
-
-def _with_note(review: Review, note: str) -> Review:
-    return dataclasses.replace(review, notes=(*review.notes, note))
 
 
 def _publish(

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from reviewbot.config.schema import Config
-from reviewbot.credentials import clean_credential
+from reviewbot.credentials import clean_credential, without_github_credentials
 from reviewbot.diff.parse import read_diff
 from reviewbot.domain import Review
 from reviewbot.engine.run import exit_code, review
@@ -53,9 +53,9 @@ def review_pull_request(
     ledger: str | None = None,
 ) -> int:
     """Review PR ``number`` of ``repo`` read through the GitHub API; post it only if ``post``."""
-    from reviewbot.app.action import post_results
     from reviewbot.app.runtime import Console
     from reviewbot.github.client import GitHubClient
+    from reviewbot.github.publish import post_results
 
     token = clean_credential(env.get("GITHUB_TOKEN"), "GITHUB_TOKEN") or clean_credential(
         env.get("GH_TOKEN"), "GH_TOKEN"
@@ -73,7 +73,7 @@ def review_pull_request(
     try:
         info = client.pull_request(number)
         diff = client.diff(number)
-        model_env = {k: v for k, v in env.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
+        model_env = without_github_credentials(env)
         try:
             result = review(
                 diff.text.encode("utf-8", "surrogateescape"),

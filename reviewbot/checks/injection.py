@@ -55,23 +55,45 @@ _OVERLAP = 1_000
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
+def _hits(visible: str) -> list[tuple[int, int, str]]:
+    """``(position, rule index, label)`` of each rule's first match in ``visible``."""
+    found: list[tuple[int, int, str]] = []
+    for index, (label, pattern) in enumerate(_RULES):
+        for start in range(0, max(len(visible) - _OVERLAP, 1), _WINDOW - _OVERLAP):
+            hit = pattern.search(visible, start, start + _WINDOW)
+            if hit:
+                found.append((hit.start(), index, label))
+                break
+    return found
+
+
 def match(text: str) -> str | None:
     """The label of the first rule that ``text`` trips, or None (the whole text is scanned)."""
-    visible = _INVISIBLE.sub("", text)
-    for label, pattern in _RULES:
-        for start in range(0, max(len(visible) - _OVERLAP, 1), _WINDOW - _OVERLAP):
-            if pattern.search(visible, start, start + _WINDOW):
-                return label
-    return None
+    hits = _hits(_INVISIBLE.sub("", text))
+    return min(hits, key=lambda hit: hit[1])[2] if hits else None
 
 
 def _file_hits(file: FileDiff) -> Iterator[tuple[int, str]]:
-    for hunk in file.hunks:
-        for line in hunk.lines:
-            if line.kind == "+" and line.new_no is not None:
-                label = match(line.text)
-                if label is not None:
-                    yield line.new_no, label
+    """``(new line, label)`` of each rule's first match in the file's added lines.
+
+    The added lines are scanned as one text (one pass per rule, whatever the line count:
+    500,000 one-character lines cost what one 1 MB line does), so a phrase split over two
+    added lines is found too.
+    """
+    numbers = [
+        line.new_no
+        for hunk in file.hunks
+        for line in hunk.lines
+        if line.kind == "+" and line.new_no is not None
+    ]
+    if not numbers:
+        return
+    texts = (
+        line.text for hunk in file.hunks for line in hunk.lines if line.kind == "+" and line.new_no
+    )
+    visible = _INVISIBLE.sub("", "\n".join(texts))
+    for position, _, label in sorted(_hits(visible)):
+        yield numbers[visible.count("\n", 0, position)], label
 
 
 def _finding(path: str, line: int | None, labels: Sequence[str], where: str) -> Finding:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-import pathspec
+from pathspec import GitIgnoreSpec
 
 from reviewbot.diff.kinds import FileKind, file_kind
 from reviewbot.domain import FileDiff
@@ -53,8 +53,8 @@ def spec_for(name: str) -> StepSpec:
 
 
 @cache
-def _globs(patterns: tuple[str, ...]) -> pathspec.PathSpec:  # type: ignore[type-arg]
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+def _globs(patterns: tuple[str, ...]) -> GitIgnoreSpec:
+    return GitIgnoreSpec.from_lines(patterns)
 
 
 def select_files(

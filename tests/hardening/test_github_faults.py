@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewbot.app.action import REFUSED_NOTE
+from reviewbot.github.publish import REFUSED_NOTE
 from tests.fakeserver.base import Reply
 from tests.fakeserver.github import BOT, HUMAN, REVIEW_422, FakeGitHub, load_payload
 from tests.fakeserver.vendors import VendorFakes

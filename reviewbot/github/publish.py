@@ -1,0 +1,99 @@
+"""Publish a review to a pull request: the inline review, then the sticky comment.
+
+The one publishing path, shared by the Action and ``reviewbot review --post``. What a
+refused write means (a read-only token, a token that may comment but not review, a 422)
+is decided here once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Protocol
+
+from reviewbot.config.schema import Config
+from reviewbot.domain import PullRequestRef, Review
+from reviewbot.engine.findings import inline_candidates
+from reviewbot.errors import GitHubError
+from reviewbot.github.client import GitHubClient, PostResult, PostStatus
+from reviewbot.output.inline import inline_comments
+from reviewbot.output.render import render_comment
+
+
+class Log(Protocol):
+    """Where publishing reports what happened (the Actions console, or stderr)."""
+
+    def line(self, text: str) -> None:
+        """Print one line."""
+
+    def notice(self, text: str) -> None:
+        """Print a notice (an annotation in Actions)."""
+
+
+REFUSED_NOTE = "GitHub refused the inline comments (422); all findings are listed here"
+REVIEW_FORBIDDEN_NOTE = (
+    "GitHub refused the inline comments (403: the token cannot write pull request reviews; "
+    "it needs pull-requests: write); all findings are listed here"
+)
+FORBIDDEN_NOTE = (
+    "nothing was posted to the pull request: the token is read-only (403 Resource not "
+    "accessible by integration; a pull_request from a fork gets a read-only token). "
+    "The findings are in this job summary and in the annotations."
+)
+
+
+def post_results(
+    console: Log,
+    client: GitHubClient,
+    config: Config,
+    pr: PullRequestRef,
+    review: Review,
+) -> tuple[Review, str | None]:
+    """Post the inline review, then the sticky comment (so a 422 note reaches it in one write)."""
+    number = pr.number
+    candidates = inline_candidates(review.findings, review.files) if config.inline_comments else []
+    if candidates:
+        posted = client.posted_finding_keys(number)
+        comments = inline_comments(
+            candidates, review.files, limit=config.max_inline_comments, posted=posted
+        )
+        result = client.post_review(number, pr.head_sha, comments, body=_review_body(len(comments)))
+        if result.status is PostStatus.REFUSED:
+            console.line(f"GitHub refused the inline review (422): {result.message}")
+            review = _with_note(review, REFUSED_NOTE)
+        elif result.status is PostStatus.FORBIDDEN:
+            # Not yet proof of a read-only token: one that may comment but not review (e.g.
+            # issues: write without pull-requests: write) still gets the summary posted.
+            console.line(f"GitHub refused the inline review (403): {result.message}")
+            result = client.upsert_comment(
+                number, render_comment(_with_note(review, REVIEW_FORBIDDEN_NOTE))
+            )
+            if result.status is PostStatus.FORBIDDEN:
+                return _forbidden(console, review), None
+            return _posted(console, _with_note(review, REVIEW_FORBIDDEN_NOTE), result)
+    result = client.upsert_comment(number, render_comment(review))
+    if result.status is PostStatus.FORBIDDEN:
+        return _forbidden(console, review), None
+    return _posted(console, review, result)
+
+
+def _posted(console: Log, review: Review, result: PostResult) -> tuple[Review, str | None]:
+    if result.status is PostStatus.REFUSED:
+        raise GitHubError(f"GitHub refused the summary comment (422): {result.message}", status=422)
+    if result.message:  # e.g. GitHub refused to edit the previous comment, so a new one was posted
+        console.line(f"reviewbot: {result.message}")
+    console.line(f"reviewbot: summary comment {result.status.value}: {result.url}")
+    return review, result.url
+
+
+def _review_body(count: int) -> str:
+    noun = "comment" if count == 1 else "comments"
+    return f"reviewbot: {count} inline {noun}; the summary comment has every finding and the costs."
+
+
+def _forbidden(console: Log, review: Review) -> Review:
+    console.notice(f"reviewbot: {FORBIDDEN_NOTE}")
+    return _with_note(review, FORBIDDEN_NOTE)
+
+
+def _with_note(review: Review, note: str) -> Review:
+    return dataclasses.replace(review, notes=(*review.notes, note))
