@@ -89,7 +89,10 @@ def _file_hits(file: FileDiff) -> Iterator[tuple[int, str]]:
     if not numbers:
         return
     texts = (
-        line.text for hunk in file.hunks for line in hunk.lines if line.kind == "+" and line.new_no
+        line.text
+        for hunk in file.hunks
+        for line in hunk.lines
+        if line.kind == "+" and line.new_no is not None
     )
     visible = _INVISIBLE.sub("", "\n".join(texts))
     for position, _, label in sorted(_hits(visible)):

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from reviewbot.credentials import mask_secrets
-from reviewbot.domain import ErrorKind
-from reviewbot.errors import ProviderError
+from reviewbot.domain import ErrorKind, Usage
+from reviewbot.errors import OutputError, ProviderError
+from reviewbot.vendors.base import Completion
 
 # Phrases vendors use for a prompt over the model's context window (matched lower-cased).
 _TOO_LONG = (
@@ -208,3 +209,37 @@ def translate_errors(
         raise ProviderError(
             ErrorKind.TIMEOUT, "step deadline reached", provider=provider, model=model
         ) from None
+
+
+def completion(
+    *,
+    provider: str,
+    model: str,
+    text: str,
+    usage: Usage,
+    problem: tuple[ErrorKind, str] | None,
+    reply_model: str | None,
+    finish: str | None,
+    request_id: str | None,
+) -> Completion:
+    """The ``Completion`` of a 200 reply, or the ``OutputError`` its ``problem`` makes it.
+
+    ``problem`` is what the vendor's own finish signal says (cut off, refused, empty); the
+    attempt is billed either way, so the error carries the usage.
+    """
+    if problem:
+        raise OutputError(
+            problem[0],
+            problem[1],
+            provider=provider,
+            model=model,
+            request_id=request_id,
+            usage=usage,
+        )
+    return Completion(
+        text=text,
+        usage=usage,
+        model=reply_model or model,
+        finish_reason=finish,
+        request_id=request_id,
+    )

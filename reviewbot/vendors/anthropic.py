@@ -8,11 +8,12 @@ import anthropic
 from anthropic.types import Message
 
 from reviewbot.domain import ErrorKind, Usage
-from reviewbot.errors import OutputError, ProviderError
+from reviewbot.errors import ProviderError
 from reviewbot.vendors._deadline import event_hooks, within
 from reviewbot.vendors._failure import (
     ErrorTable,
     HttpFailure,
+    completion,
     translate_errors,
 )
 from reviewbot.vendors.base import Completion, CompletionRequest, ProviderSettings
@@ -90,20 +91,14 @@ class AnthropicProvider:
             problem = (ErrorKind.REFUSED, "model refused to answer")
         elif not text.strip():
             problem = (ErrorKind.INVALID_OUTPUT, "reply was empty")
-        if problem:
-            raise OutputError(
-                problem[0],
-                problem[1],
-                provider=self.name,
-                model=model,
-                request_id=request_id,
-                usage=usage,
-            )
-        return Completion(
+        return completion(
+            provider=self.name,
+            model=model,
             text=text,
             usage=usage,
-            model=message.model or model,
-            finish_reason=stop,
+            problem=problem,
+            reply_model=message.model,
+            finish=stop,
             request_id=request_id,
         )
 
