@@ -24,7 +24,7 @@ def _rss_mb() -> float:
 def _stages(diff: bytes) -> dict[str, float]:
     """Time the pure stages of a review of ``diff`` one by one (no vendor, no GitHub)."""
     from reviewbot.checks.secrets import redact_files, scan_files
-    from reviewbot.config.schema import parse_config
+    from reviewbot.config.load import parse_config
     from reviewbot.domain import ChangeType, Classification, Review, Risk
     from reviewbot.engine.run import prepare_files
     from reviewbot.output.render import render_comment, render_prompt
@@ -87,7 +87,7 @@ def run_action_twice() -> dict[str, Any]:
 
 def review_once(path: str) -> dict[str, Any]:
     """One cold review: step windows relative to the run start."""
-    from reviewbot.config.schema import parse_config
+    from reviewbot.config.load import parse_config
     from reviewbot.engine.run import review
 
     with open(path, "rb") as handle:

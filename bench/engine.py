@@ -11,7 +11,8 @@ from typing import Any
 
 from bench.fakes import CLASSIFY_OUTPUT_TOKENS, REVIEW_OUTPUT_TOKENS, BenchVendors
 from bench.prs import GenPR, code_pr, docs_pr, examples, mixed_pr
-from reviewbot.config.schema import Config, parse_config, prices_for
+from reviewbot.config.load import parse_config, prices_for
+from reviewbot.config.schema import Config
 from reviewbot.domain import Classification, FileDiff, Review, Usage
 from reviewbot.engine import pricing
 from reviewbot.engine.run import review

@@ -8,7 +8,7 @@ from typing import Any
 
 from bench.fakes import BenchVendors
 from bench.prs import code_pr, real_diffs
-from reviewbot.config.schema import parse_config
+from reviewbot.config.load import parse_config
 from reviewbot.engine.run import review
 from reviewbot.output.render import render_comment
 

@@ -19,7 +19,8 @@ from reviewbot.app.runtime import (
     write_outputs,
     write_summary,
 )
-from reviewbot.config.schema import Config, override, parse_config
+from reviewbot.config.load import override, parse_config
+from reviewbot.config.schema import Config
 from reviewbot.credentials import environment_secrets, mask_secrets, without_github_credentials
 from reviewbot.diff.patches import changes_path
 from reviewbot.domain import PullRequestRef, Review

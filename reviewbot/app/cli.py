@@ -113,7 +113,7 @@ def _masked(exc: BaseException, env: Mapping[str, str]) -> str:
 
 
 def _review(args: argparse.Namespace, env: dict[str, str], parser: argparse.ArgumentParser) -> int:
-    from reviewbot.config.schema import load_config
+    from reviewbot.config.load import load_config
 
     if args.repo and args.pr is None:
         parser.error("--repo needs --pr N")
@@ -139,7 +139,7 @@ def _review(args: argparse.Namespace, env: dict[str, str], parser: argparse.Argu
         log.info("using %s", config_path)
     config = load_config(config_path)
     if args.budget_usd is not None:
-        from reviewbot.config.schema import override
+        from reviewbot.config.load import override
 
         budget = args.budget_usd.strip().removeprefix("$")
         config = override(config, {"budget_usd": budget}, {"budget_usd": "--budget-usd"})

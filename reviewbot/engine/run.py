@@ -12,7 +12,8 @@ from decimal import Decimal
 from reviewbot.checks.deadline import CHECK_TIMEOUT_S, run_check
 from reviewbot.checks.injection import injection_findings
 from reviewbot.checks.secrets import redact_files, redact_text, scan_files, secret_findings
-from reviewbot.config.schema import Config, Price, prices_for
+from reviewbot.config.load import prices_for
+from reviewbot.config.schema import Config, Price
 from reviewbot.diff.filters import apply_filters
 from reviewbot.diff.parse import parse_diff
 from reviewbot.diff.sizing import apply_size_budget

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reviewbot.config.schema import parse_config
+from reviewbot.config.load import parse_config
 from reviewbot.domain import ErrorKind, Review, Usage
 from reviewbot.engine.run import review
 from reviewbot.errors import ProviderError

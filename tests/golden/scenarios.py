@@ -23,7 +23,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from reviewbot.config.schema import parse_config
+from reviewbot.config.load import parse_config
 from reviewbot.domain import (
     ChangeType,
     Classification,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewbot.config.schema import parse_config, prices_for
+from reviewbot.config.load import parse_config, prices_for
 from reviewbot.errors import ConfigError
 from tests.fakeserver.github import FakeGitHub
 from tests.fakeserver.vendors import VendorFakes

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from reviewbot.config.schema import parse_config, prices_for
+from reviewbot.config.load import parse_config, prices_for
 from tests.fakeserver.github import FakeGitHub, load_payload
 from tests.fakeserver.vendors import VendorFakes
 

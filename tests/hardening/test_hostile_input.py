@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from reviewbot.app.cli import main
 from reviewbot.checks.secrets import redact_text, scan_files
-from reviewbot.config.schema import parse_config
+from reviewbot.config.load import parse_config
 from reviewbot.diff.filters import apply_filters
 from reviewbot.diff.parse import parse_diff
 from reviewbot.domain import (

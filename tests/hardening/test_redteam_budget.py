@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewbot.config.schema import parse_config, prices_for
+from reviewbot.config.load import parse_config, prices_for
 from reviewbot.domain import ModelRef
 from reviewbot.engine import pricing
 from reviewbot.engine.budget import FRAMING_TOKENS, input_token_bound

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from reviewbot.config.schema import parse_config
+from reviewbot.config.load import parse_config
 from reviewbot.domain import Usage
 from reviewbot.engine import run as runner
 from reviewbot.errors import ReviewCrashed

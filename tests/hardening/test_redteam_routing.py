@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewbot.config.schema import parse_config
+from reviewbot.config.load import parse_config
 from reviewbot.diff.kinds import FileKind
 from reviewbot.domain import ChangeType, Classification, Risk
 from reviewbot.engine.routing import FLOOR, route

@@ -7,7 +7,7 @@ import json
 import re
 from decimal import Decimal
 
-from reviewbot.config.schema import parse_config
+from reviewbot.config.load import parse_config
 from reviewbot.diff.parse import parse_diff
 from reviewbot.domain import ErrorKind, Finding, Severity, StepResult
 from reviewbot.engine.findings import anchor, dedupe

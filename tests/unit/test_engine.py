@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from reviewbot.config.schema import parse_config, prices_for
+from reviewbot.config.load import parse_config, prices_for
 from reviewbot.domain import ChangeType, Classification, ErrorKind, ModelRef, Risk, Usage
 from reviewbot.engine import pricing
 from reviewbot.engine.budget import Budget

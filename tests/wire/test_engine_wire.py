@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from reviewbot.app.cli import main
-from reviewbot.config.schema import price_table
+from reviewbot.config.load import price_table
 from reviewbot.domain import Usage
 from tests.fakeserver.replies import SQLI_REPLY
 from tests.fakeserver.vendors import VendorFakes, vendor_env
