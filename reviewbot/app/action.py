@@ -26,8 +26,9 @@ from reviewbot.diff.patches import changes_path
 from reviewbot.domain import PullRequestRef, Review
 from reviewbot.engine import run as runner
 from reviewbot.errors import EXIT_GITHUB, EXIT_OK, GitHubError, ReviewbotError, ReviewCrashed
-from reviewbot.github.client import GitHubClient, PullDiff, PullRequestInfo
+from reviewbot.github.client import GitHubClient
 from reviewbot.github.publish import post_results
+from reviewbot.github.results import PullDiff, PullRequestInfo
 from reviewbot.output.render import render_comment
 from reviewbot.output.report import report_json
 from reviewbot.output.sanitize import clean_plain

@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import requests
@@ -21,19 +19,19 @@ from github.GithubException import (
 from reviewbot import __version__
 from reviewbot.credentials import mask_secrets
 from reviewbot.diff.patches import PatchEntry, rebuild_diff
-from reviewbot.domain import (
-    COMMENT_LIMIT,
-    SAFE_COMMENT_CHARS,
-    SUMMARY_MARKER,
-    PullRequestRef,
-    SkipReason,
-)
 from reviewbot.errors import ConfigError, GitHubError
+from reviewbot.github.comments import Identity, fit_comment, has_marker
+from reviewbot.github.results import (
+    PostResult,
+    PostStatus,
+    PullDiff,
+    PullRequestInfo,
+    pull_request_info,
+)
 from reviewbot.output.inline import InlineComment, keys_in
 
 log = logging.getLogger(__name__)
 
-MARKER = SUMMARY_MARKER
 MAX_FILES = 3000  # GitHub lists at most 3,000 files of a PR
 DIFF_MEDIA_TYPE = "application/vnd.github.diff"
 _FORBIDDEN = "resource not accessible by integration"
@@ -64,114 +62,6 @@ def default_retry() -> BoundedRetry:
     return BoundedRetry(
         total=4, backoff_factor=1.0, backoff_max=30, secondary_rate_wait=60, max_rate_limit_wait=120
     )
-
-
-class PostStatus(StrEnum):
-    """What happened to a write."""
-
-    POSTED = "posted"  # created
-    UPDATED = "updated"  # an existing comment was edited in place
-    NOTHING = "nothing"  # nothing to post
-    REFUSED = "refused"  # 422: GitHub rejected the inline comments
-    FORBIDDEN = "forbidden"  # 403 Resource not accessible by integration (read-only token)
-
-
-@dataclass(frozen=True, slots=True)
-class PullRequestInfo:
-    """The PR under review plus what decides how to review it."""
-
-    ref: PullRequestRef
-    draft: bool
-    fork: bool
-    state: str
-
-
-@dataclass(frozen=True, slots=True)
-class PullDiff:
-    """The PR's unified diff, and the files GitHub sent without content."""
-
-    text: str
-    skipped: Mapping[str, SkipReason]
-    source: str  # "diff" (the diff media type) or "files" (rebuilt from the files API)
-    truncated: bool = False  # the files API stopped at its 3,000-file limit
-
-
-@dataclass(frozen=True, slots=True)
-class PostResult:
-    """The outcome of a write and where the result can be seen."""
-
-    status: PostStatus
-    url: str | None = None
-    message: str | None = None
-
-
-def pull_request_info(data: Mapping[str, Any], repo: str, server_url: str) -> PullRequestInfo:
-    """A ``PullRequestInfo`` from a PR object (REST answer or the payload's ``pull_request``)."""
-    head = data.get("head") or {}
-    base = data.get("base") or {}
-    head_repo = head.get("repo")
-    base_name = (base.get("repo") or {}).get("full_name") or repo
-    fork = not isinstance(head_repo, Mapping) or head_repo.get("full_name") != base_name
-    ref = PullRequestRef(
-        repo=repo,
-        number=int(data["number"]),
-        head_sha=str(head.get("sha") or ""),
-        base_sha=str(base.get("sha") or ""),
-        title=str(data.get("title") or ""),
-        body=str(data.get("body") or ""),
-        html_url=data.get("html_url"),
-        server_url=server_url,
-    )
-    return PullRequestInfo(ref, bool(data.get("draft")), fork, str(data.get("state") or "open"))
-
-
-def fit_comment(body: str, limit: int = SAFE_COMMENT_CHARS) -> str:
-    """Cut ``body`` on a line boundary to stay under GitHub's limit, with a visible note."""
-    if len(body) <= limit:
-        return body
-    note = (
-        f"\n\n---\n_This comment was truncated to fit GitHub's {COMMENT_LIMIT:,}-character limit "
-        f"({len(body):,} characters); the job summary and the JSON report have everything._"
-    )
-    cut = body[: limit - len(note)]
-    if "\n" in cut:
-        cut = cut[: cut.rfind("\n")]
-    if cut.count("```") % 2:  # do not leave a code fence open
-        cut += "\n```"
-    return cut + note
-
-
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """The account a token acts as: a user (personal access token) or an app's bot user.
-
-    ``GITHUB_TOKEN`` acts as ``github-actions[bot]``, a GitHub App's installation token as
-    ``<app-slug>[bot]``. Logins are unique across users and bots (only bots end in ``[bot]``),
-    and REST answers always carry an author's current login, so the login is the key.
-    """
-
-    login: str
-
-    def wrote(self, user: Any) -> bool:
-        """True when ``user`` (a comment's author, REST shape) is this account."""
-        login = getattr(user, "login", None)
-        return isinstance(login, str) and login.casefold() == self.login.casefold()
-
-
-def has_marker(comment: Any) -> bool:
-    """True when the comment's first line is our marker (whoever wrote it)."""
-    body = comment.body or ""
-    return bool(body.lstrip().split("\n", 1)[0].strip() == MARKER)
-
-
-def is_summary(comment: Any, identity: Identity) -> bool:
-    """True for our sticky comment: the marker on its first line, written by this token's account.
-
-    Anyone can write the marker: another app, a person quoting us, a bot told to by a PR. Only
-    the account the token acts as can be the author of our comment, and only that account's
-    comment can be edited with the token, so nobody else's comment is ever taken for ours.
-    """
-    return has_marker(comment) and identity.wrote(comment.user)
 
 
 class GitHubClient:

@@ -14,7 +14,8 @@ from reviewbot.config.schema import Config
 from reviewbot.domain import PullRequestRef, Review
 from reviewbot.engine.findings import inline_candidates
 from reviewbot.errors import GitHubError
-from reviewbot.github.client import GitHubClient, PostResult, PostStatus
+from reviewbot.github.client import GitHubClient
+from reviewbot.github.results import PostResult, PostStatus
 from reviewbot.output.inline import inline_comments
 from reviewbot.output.render import render_comment
 
