@@ -294,6 +294,16 @@ def _verdict(review: Review, counts: Counter[Severity]) -> tuple[str, str]:
         text += (
             f" · ⚠️ {len(failed)} step{'s' if len(failed) > 1 else ''} failed ({', '.join(failed)})"
         )
+    # A review step the money budget kept from running is not a clean bill of health.
+    unpaid = [
+        s.name
+        for s in review.steps
+        if s.name != CLASSIFY and s.status == "skipped" and s.reason == "budget"
+    ]
+    if unpaid:
+        text += f" · ⚠️ not run within the budget: {', '.join(unpaid)}"
+        if emoji == "✅":
+            emoji = "⚠️"
     return emoji, text
 
 

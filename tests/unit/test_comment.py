@@ -214,3 +214,19 @@ def test_a_failed_attempt_names_its_kind_once() -> None:
     sonnet = "`anthropic:claude-sonnet-4-6`"
     assert f"- **security** · {sonnet}: overloaded: HTTP 529: Overloaded\n" in text
     assert "connection: connection:" not in text and "overloaded: overloaded" not in text
+
+
+def test_a_review_step_skipped_for_the_budget_is_never_a_green_no_findings() -> None:
+    base = all_ok()
+    steps = tuple(
+        dataclasses.replace(s, status="skipped", reason="budget", attempts=(), findings=())
+        if s.name == "security"
+        else s
+        for s in base.steps
+    )
+    clean = dataclasses.replace(base, steps=steps, findings=())
+
+    headline = render_comment(clean).splitlines()[1]
+
+    assert "✅" not in headline
+    assert "not run within the budget: security" in headline
