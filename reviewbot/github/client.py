@@ -20,7 +20,7 @@ from reviewbot import __version__
 from reviewbot.credentials import mask_secrets
 from reviewbot.diff.patches import PatchEntry, rebuild_diff
 from reviewbot.errors import ConfigError, GitHubError
-from reviewbot.github.comments import Identity, fit_comment, has_marker
+from reviewbot.github.comments import Identity, has_marker
 from reviewbot.github.results import (
     PostResult,
     PostStatus,
@@ -29,6 +29,7 @@ from reviewbot.github.results import (
     pull_request_info,
 )
 from reviewbot.output.inline import InlineComment, keys_in
+from reviewbot.output.render import fit_comment
 
 log = logging.getLogger(__name__)
 
@@ -298,7 +299,7 @@ class GitHubClient:
         edit (403/404: not ours after all, or locked), a new comment is posted instead: the
         token can still write, so the refusal is not reported as a read-only token.
         """
-        body = fit_comment(body)
+        body = fit_comment(body)  # the renderer already fits; this guards any other body
         issue = self._repo.get_issue(number)
         with self._errors("post the summary comment", number):
             try:

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from reviewbot.domain import (
-    COMMENT_LIMIT,
-    SAFE_COMMENT_CHARS,
     SUMMARY_MARKER,
 )
 
@@ -20,22 +18,6 @@ DIFF_MEDIA_TYPE = "application/vnd.github.diff"
 _FORBIDDEN = "resource not accessible by integration"
 
 MARKER = SUMMARY_MARKER
-
-
-def fit_comment(body: str, limit: int = SAFE_COMMENT_CHARS) -> str:
-    """Cut ``body`` on a line boundary to stay under GitHub's limit, with a visible note."""
-    if len(body) <= limit:
-        return body
-    note = (
-        f"\n\n---\n_This comment was truncated to fit GitHub's {COMMENT_LIMIT:,}-character limit "
-        f"({len(body):,} characters); the job summary and the JSON report have everything._"
-    )
-    cut = body[: limit - len(note)]
-    if "\n" in cut:
-        cut = cut[: cut.rfind("\n")]
-    if cut.count("```") % 2:  # do not leave a code fence open
-        cut += "\n```"
-    return cut + note
 
 
 @dataclass(frozen=True, slots=True)

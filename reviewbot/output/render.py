@@ -200,5 +200,20 @@ def render_comment(review: Review, *, max_chars: int = SAFE_COMMENT_CHARS) -> st
         text = _render({"marker": MARKER, "c": model, "t": trim})
         if len(text) <= limit:
             return text
-    note = "\n\n…comment cut to fit GitHub's size limit; see the job summary/JSON report.\n"
-    return text[: limit - len(note)] + note
+    return fit_comment(text, limit)
+
+
+def fit_comment(body: str, limit: int = SAFE_COMMENT_CHARS) -> str:
+    """Cut ``body`` on a line boundary to stay under GitHub's limit, with a visible note."""
+    if len(body) <= limit:
+        return body
+    note = (
+        f"\n\n---\n_This comment was truncated to fit GitHub's {COMMENT_LIMIT:,}-character limit "
+        f"({len(body):,} characters); the job summary and the JSON report have everything._"
+    )
+    cut = body[: limit - len(note)]
+    if "\n" in cut:
+        cut = cut[: cut.rfind("\n")]
+    if cut.count("```") % 2:  # do not leave a code fence open
+        cut += "\n```"
+    return cut + note

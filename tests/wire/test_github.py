@@ -12,9 +12,10 @@ from reviewbot.diff.parse import parse_diff
 from reviewbot.domain import Finding, Severity, SkipReason
 from reviewbot.errors import GitHubError
 from reviewbot.github.client import BoundedRetry, GitHubClient
-from reviewbot.github.comments import MARKER, fit_comment
+from reviewbot.github.comments import MARKER
 from reviewbot.github.results import PostStatus
 from reviewbot.output.inline import inline_comments
+from reviewbot.output.render import fit_comment
 from tests.fakeserver.github import BOT, HUMAN, FakeGitHub, load_payload
 
 REPO = "Codertocat/Hello-World"
