@@ -27,7 +27,11 @@ from tests.fakeserver.github import FakeGitHub, load_payload
 from tests.fakeserver.vendors import ROUTES, VendorFakes, success_body
 
 ROOT = Path(__file__).resolve().parent.parent
-TOOL = ROOT.parent / "shared" / "tools" / "container-smoke"
+# The workplace's podman wrapper (not part of the repository; .ci/run uses it only when it is
+# there, else --docker when a Docker engine runs, else skips). CONTAINER_SMOKE points elsewhere.
+TOOL = Path(
+    os.environ.get("CONTAINER_SMOKE") or ROOT.parent / "shared" / "tools" / "container-smoke"
+)
 REALDATA = ROOT / "tests" / "data" / "realdata"
 DOCKER_TAG = "reviewbot:smoke"
 RUNNER_UID = 1001

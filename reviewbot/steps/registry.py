@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import get_args
 
 from pathspec import GitIgnoreSpec
 
@@ -21,7 +22,7 @@ from reviewbot.domain import FileDiff
 
 CLASSIFY = "classify"
 NAME_RE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
-ALL_KINDS: frozenset[FileKind] = frozenset({"code", "test", "docs", "deps", "config", "ci", "data"})
+ALL_KINDS: frozenset[FileKind] = frozenset(get_args(FileKind))
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from reviewbot.domain import Usage
+from reviewbot.vendors.specs import VENDORS
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +68,12 @@ class ProviderSettings:
 
 def provider_module(kind: str) -> str | None:
     """The module implementing provider type ``kind`` (importing it imports the vendor SDK)."""
-    from reviewbot.vendors.specs import VENDORS
-
     spec = VENDORS.get(kind)
     return spec.module if spec else None
 
 
 def build_provider(settings: ProviderSettings) -> Provider:
     """Build the provider for ``settings``; the vendor SDK is imported here, not before."""
-    from reviewbot.vendors.specs import VENDORS
-
     spec = VENDORS.get(settings.kind)
     if spec is not None:
         provider_class = getattr(importlib.import_module(spec.module), spec.provider_class)
