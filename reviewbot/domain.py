@@ -239,6 +239,9 @@ class Finding:
     title: str
     body: str
     suggestion: str | None = None
+    # Identity across runs and wordings (``engine/fingerprint.py``); set once the run has
+    # anchored and merged its findings, empty before.
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from reviewbot.domain import (
     StepResult,
 )
 from reviewbot.engine import findings as findings_mod
-from reviewbot.engine import pricing
+from reviewbot.engine import fingerprint, pricing
 from reviewbot.engine.budget import Budget
 from reviewbot.engine.chain import ChainContext
 from reviewbot.engine.steps import PipelineResult, run_pipeline
@@ -138,7 +138,9 @@ def review(
             model_findings = result.findings
             all_notes.extend(result.notes)
 
-        merged = findings_mod.sort_findings(findings_mod.dedupe([*fixed, *model_findings]))
+        merged = fingerprint.stamp(
+            findings_mod.sort_findings(findings_mod.dedupe([*fixed, *model_findings])), safe_files
+        )
         cost = sum((s.cost_usd or Decimal(0) for s in steps), Decimal(0))
         return Review(
             pr=safe_pr,
@@ -164,7 +166,7 @@ def review(
             steps=tuple(
                 StepResult(name=s, status="failed", reason=what) for s in config.steps.names()
             ),
-            findings=tuple(findings_mod.sort_findings(fixed)),
+            findings=tuple(fingerprint.stamp(findings_mod.sort_findings(fixed), safe_files)),
             cost_usd=budget.spent,
             baseline_cost_usd=None,
             baseline_model=config.baseline_ref,

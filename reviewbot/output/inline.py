@@ -40,7 +40,13 @@ class InlineComment:
 
 
 def finding_key(finding: Finding) -> str:
-    """A stable 16-hex key for a finding: path, line, category and title."""
+    """The 16-hex key hidden in a finding's inline comment: its fingerprint.
+
+    A finding not yet fingerprinted (a caller outside the run) falls back to a hash of its
+    path, line, category and title, the key reviewbot 1.0 wrote.
+    """
+    if finding.fingerprint:
+        return finding.fingerprint
     raw = "\n".join(
         (finding.path, str(finding.line), finding.category.lower(), finding.title.strip())
     )

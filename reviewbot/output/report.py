@@ -72,6 +72,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "title": f.title,
         "body": f.body,
         "suggestion": f.suggestion,
+        "fingerprint": f.fingerprint,
     }
 
 
