@@ -32,10 +32,12 @@ from reviewbot.github.results import PullDiff, PullRequestInfo
 from reviewbot.output.render import render_comment
 from reviewbot.output.report import report_json
 from reviewbot.output.sanitize import clean_plain
+from reviewbot.output.sarif import sarif_text
 from reviewbot.vendors.registry import provider_settings
 from reviewbot.vendors.specs import key_inputs, key_variables
 
 REPORT_NAME = "reviewbot-report.json"
+SARIF_NAME = "reviewbot.sarif"
 
 
 def run_action(env: Mapping[str, str], *, stdout: TextIO | None = None) -> int:
@@ -269,7 +271,7 @@ def _notes(
 def _publish(
     env: Mapping[str, str], console: Console, review: Review, comment_url: str | None
 ) -> None:
-    """Annotations, job summary, JSON report and step outputs."""
+    """Annotations, job summary, JSON report, SARIF log and step outputs."""
     _annotate(console, review)
     write_summary(env, render_comment(review))
     # Written into the workspace, the one folder a Docker action shares with later steps; the
@@ -283,6 +285,13 @@ def _publish(
     except OSError as exc:  # e.g. a self-hosted runner whose workspace uid differs
         console.warning(f"reviewbot: cannot write the JSON report to {workspace}: {exc.strerror}")
         report_path = ""
+    sarif_path = SARIF_NAME  # the findings for code scanning (github/codeql-action/upload-sarif)
+    try:
+        with open(os.path.join(workspace, SARIF_NAME), "w", encoding="utf-8") as handle:
+            handle.write(sarif_text(review))
+    except OSError as exc:
+        console.warning(f"reviewbot: cannot write the SARIF log to {workspace}: {exc.strerror}")
+        sarif_path = ""
     worst = runner.max_severity(review)
     outputs = {
         "cost-usd": str(review.cost_usd.quantize(Decimal("0.000001"))),
@@ -290,6 +299,7 @@ def _publish(
         "max-severity": worst.value if worst is not None else "none",
         "comment-url": comment_url or "",
         "report-path": report_path,
+        "sarif-path": sarif_path,
     }
     if not write_outputs(env, outputs):
         print(json.dumps(outputs), file=sys.stderr)

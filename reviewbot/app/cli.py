@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--report", metavar="FILE", help="also write the JSON report to FILE")
     review.add_argument("--ledger", metavar="FILE", help="append one JSON line per run to FILE")
     review.add_argument(
+        "--sarif", metavar="FILE", help="also write the findings as SARIF 2.1.0 to FILE"
+    )
+    review.add_argument(
         "--budget-usd",
         metavar="USD",
         help="hard cap on model spend for this run (overrides config)",
@@ -124,12 +127,19 @@ def _review(args: argparse.Namespace, env: dict[str, str], parser: argparse.Argu
     if args.post and not args.repo:
         parser.error("--post needs --repo OWNER/NAME --pr N: a local --diff has no PR to post to")
     # Before anything runs (or spends money): a result that could not be saved is lost.
-    outputs: dict[str, str | None] = {"--report": args.report, "--ledger": args.ledger}
+    outputs: dict[str, str | None] = {
+        "--report": args.report,
+        "--ledger": args.ledger,
+        "--sarif": args.sarif,
+    }
     for flag, path in outputs.items():
         if path is not None:
             _check_writable(flag, path)
-    if args.report and args.ledger and _same_file(args.report, args.ledger):
-        parser.error("--report and --ledger name the same file; give each its own")
+    named = [(flag, path) for flag, path in outputs.items() if path]
+    for i, (flag, path) in enumerate(named):
+        for other_flag, other in named[i + 1 :]:
+            if _same_file(path, other):
+                parser.error(f"{flag} and {other_flag} name the same file; give each its own")
     for flag, path in outputs.items():
         if path and args.diff not in (None, "-") and _same_file(path, args.diff):
             parser.error(f"{flag} {path} would overwrite the --diff being reviewed")
@@ -156,6 +166,7 @@ def _review(args: argparse.Namespace, env: dict[str, str], parser: argparse.Argu
             output_format=args.format,
             report=args.report,
             ledger=args.ledger,
+            sarif=args.sarif,
         )
     from reviewbot.app.review import review_diff_file
 
@@ -166,6 +177,7 @@ def _review(args: argparse.Namespace, env: dict[str, str], parser: argparse.Argu
         output_format=args.format,
         report=args.report,
         ledger=args.ledger,
+        sarif=args.sarif,
     )
 
 

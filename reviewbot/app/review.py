@@ -15,6 +15,7 @@ from reviewbot.engine.run import exit_code, review
 from reviewbot.errors import ConfigError, ReviewCrashed
 from reviewbot.output import report as report_mod
 from reviewbot.output.render import render_comment
+from reviewbot.output.sarif import sarif_text
 from reviewbot.vendors.specs import VENDORS
 
 log = logging.getLogger(__name__)
@@ -31,14 +32,16 @@ def review_diff_file(
     output_format: str = "markdown",
     report: str | None = None,
     ledger: str | None = None,
+    sarif: str | None = None,
 ) -> int:
     """Review the diff at ``source`` (a path or ``-``) and print the comment or the JSON report."""
     try:
         result = review(read_diff(source), config=config, env=env)
     except ReviewCrashed as crash:
-        _emit(crash.review, config, output_format, report, ledger)  # the fixed checks' findings
+        # the fixed checks' findings
+        _emit(crash.review, config, output_format, report, ledger, sarif)
         raise
-    return _emit(result, config, output_format, report, ledger)
+    return _emit(result, config, output_format, report, ledger, sarif)
 
 
 def review_pull_request(
@@ -51,6 +54,7 @@ def review_pull_request(
     output_format: str = "markdown",
     report: str | None = None,
     ledger: str | None = None,
+    sarif: str | None = None,
 ) -> int:
     """Review PR ``number`` of ``repo`` read through the GitHub API; post it only if ``post``."""
     from reviewbot.app.runtime import Console
@@ -83,7 +87,7 @@ def review_pull_request(
                 extra_skipped=dict(diff.skipped),
             )
         except ReviewCrashed as crash:
-            _emit(crash.review, config, output_format, report, ledger)
+            _emit(crash.review, config, output_format, report, ledger, sarif)
             raise
         if post:
             result, url = post_results(Console(sys.stderr), client, config, info.ref, result)
@@ -91,11 +95,16 @@ def review_pull_request(
                 print(f"reviewbot: posted {url}", file=sys.stderr)
     finally:
         client.close()
-    return _emit(result, config, output_format, report, ledger)
+    return _emit(result, config, output_format, report, ledger, sarif)
 
 
 def _emit(
-    result: Review, config: Config, output_format: str, report: str | None, ledger: str | None
+    result: Review,
+    config: Config,
+    output_format: str,
+    report: str | None,
+    ledger: str | None,
+    sarif: str | None = None,
 ) -> int:
     if not result.files:
         print("reviewbot: nothing to review (the diff is empty)", file=sys.stderr)
@@ -117,6 +126,12 @@ def _emit(
             report_mod.append_ledger(ledger, result)
         except OSError as exc:
             problems.append(f"--ledger: cannot write {ledger}: {exc.strerror or exc}")
+    if sarif:
+        try:
+            with open(sarif, "w", encoding="utf-8") as handle:
+                handle.write(sarif_text(result))
+        except OSError as exc:
+            problems.append(f"--sarif: cannot write {sarif}: {exc.strerror or exc}")
     if problems:
         raise ConfigError("; ".join(problems) + " (the review itself was printed on stdout)")
     return exit_code(result, config)
