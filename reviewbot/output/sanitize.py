@@ -282,11 +282,11 @@ def clean_text(text: str, limit: int) -> str:
     """Untrusted text for a plain-text field that other tools show (SARIF's ``message.text``).
 
     No HTML comment (removed, so no hidden marker rides along), no live HTML tag (a
-    zero-width space after its ``<``, so code that quotes a tag stays readable), no control
-    or bidi character, no mention GitHub could link, at most ``limit`` characters with a
-    visible note when cut.
+    zero-width space after its ``<``, so code that quotes a tag stays readable), no
+    ``suggestion`` fence, no control or bidi character, no mention GitHub could link, at most
+    ``limit`` characters with a visible note when cut.
     """
-    text = strip_controls(text)[: limit * 4 + 1024]
+    text = _defuse_suggestions(strip_controls(text)[: limit * 4 + 1024])
     text = _HTML_COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
     text = neutralize_mentions(defuse_code(text)).strip()
     if len(text) <= limit:

@@ -316,3 +316,10 @@ def test_posted_comments_neither_lie_nor_offer_a_commit_button_nor_hide_the_inje
     assert "fixed pattern check" in flagged["body"]
     assert not any("False positive" in f["body"] for f in report["findings"])
     assert [f["step"] for f in report["findings"] if f["line"] == 3] == ["security"]
+    # 4. code scanning gets the same findings, with no embedded link that lies (the schema
+    # check itself runs on every harness run)
+    (sarif_run,) = run.sarif()["runs"]
+    steps = sorted(r["properties"]["step"] for r in sarif_run["results"])
+    assert steps == sorted(f["step"] for f in report["findings"])
+    texts = [r["message"]["text"] for r in sarif_run["results"]]
+    assert texts and not any("](" in text or "```suggestion" in text for text in texts)
