@@ -84,7 +84,7 @@ def check_if_possible(path: Path) -> bool:
     Returns:
         True when the file was validated (an invalid one fails the calling test).
     """
-    if not path.exists() or not have_jsonschema():
+    if not path.is_file() or not have_jsonschema():
         return False
     log = json.loads(path.read_text(encoding="utf-8"))
     problems = sarif_problems(log)
