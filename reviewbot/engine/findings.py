@@ -105,12 +105,13 @@ def _same_place(a: Finding, b: Finding) -> bool:
     return a.line - _NEAR <= b_end and b.line - _NEAR <= a_end
 
 
-def _same_problem(a: Finding, b: Finding) -> bool:
+def _same_problem(a: Finding, b: Finding, families: bool = False) -> bool:
     if _problem_keys(a) & _problem_keys(b):
         return True
-    # Two steps naming one family differently ("CWE-89" and "sql-injection"): the fingerprint's
-    # notion of the same problem.
-    if a.step != b.step and category_family(a.category) == category_family(b.category) != OTHER:
+    # Two model steps naming one family differently ("CWE-89" and "sql-injection"): the
+    # fingerprint's notion of the same problem.
+    family = category_family(a.category)
+    if families and a.step != b.step and family == category_family(b.category) != OTHER:
         return True
     ratio = difflib.SequenceMatcher(None, a.title.lower(), b.title.lower()).ratio()
     return ratio >= _TITLE_SIMILARITY
@@ -148,7 +149,7 @@ def dedupe(findings: Iterable[Finding], vendors: Mapping[str, str] | None = None
             log.info("dropping a %s finding that repeats a fixed check's finding", finding.step)
             continue
         for winner, agreed in kept:
-            if _same_place(winner, finding) and _same_problem(winner, finding):
+            if _same_place(winner, finding) and _same_problem(winner, finding, families=True):
                 if finding.step != winner.step and finding.step not in agreed:
                     agreed.append(finding.step)
                 break
