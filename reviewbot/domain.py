@@ -242,6 +242,15 @@ class Finding:
     # Identity across runs and wordings (``engine/fingerprint.py``); set once the run has
     # anchored and merged its findings, empty before.
     fingerprint: str = ""
+    # How sure the model is (0.0-1.0); the fixed checks are sure. None: the model did not say.
+    confidence: float | None = 1.0
+    # Why the finding is held back from the comment and the inline comments (kept in the
+    # report): ``low_confidence``, ``refuted`` (the verify step) or ``max_findings``; and the
+    # words behind it (the verifier's reason, the floor it missed).
+    suppressed: str | None = None
+    suppressed_reason: str | None = None
+    # The steps that flagged this problem, when models of more than one vendor agree.
+    flagged_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,3 +342,5 @@ class Review:
     budget_usd: Decimal
     wall_s: float
     notes: tuple[str, ...] = field(default=())
+    # Findings held back from the comment (``Finding.suppressed``); the report keeps them.
+    suppressed: tuple[Finding, ...] = field(default=())

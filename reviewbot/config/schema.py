@@ -16,10 +16,11 @@ from pydantic import (
 
 from reviewbot.credentials import check_base_url
 from reviewbot.domain import ChangeType, ModelRef, Risk, Severity
-from reviewbot.steps.registry import BUILT_IN, CLASSIFY, NAME_RE
+from reviewbot.steps.registry import BUILT_IN, CLASSIFY, NAME_RE, VERIFY
 from reviewbot.vendors.specs import VENDORS
 
 FailOn = Literal["none", "info", "low", "medium", "high", "critical"]
+SeverityName = Literal["info", "low", "medium", "high", "critical"]
 # Far above any real run, and small enough that rounding a cost or a budget to cents stays
 # within Decimal's default 28-digit precision.
 MAX_USD = Decimal(1_000_000)
@@ -52,6 +53,10 @@ class StepConfig(_Strict):
     by_risk: dict[Risk, list[ModelName]] = Field(default_factory=dict)
     skip_for: list[ChangeType] = Field(default_factory=list)
     max_output_tokens: int = Field(default=4096, ge=64, le=64000)
+    # Signal over noise: this step's confidence floor (None: the top-level ``min_confidence``)
+    # and the most findings it may show (None: no cap); the rest stay in the report only.
+    min_confidence: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    max_findings: int | None = Field(default=None, ge=0, le=1000)
 
     def all_models(self) -> tuple[ModelRef, ...]:
         """Every model any chain of this step may use, ``models`` first."""
@@ -74,6 +79,11 @@ def _check_steps(steps: dict[str, StepConfig]) -> dict[str, StepConfig]:
             raise ValueError(
                 "classify cannot be switched off, narrowed with files or given instructions; "
                 "it only decides routing (set its models to change who classifies)"
+            )
+        if name == VERIFY and (step.files or step.skip_for):
+            raise ValueError(
+                "verify reads the review steps' findings, not files, and runs whenever they "
+                "do: it takes no files or skip_for"
             )
         if name not in BUILT_IN and not step.models:
             raise ValueError(
@@ -102,13 +112,18 @@ class Steps(RootModel[Annotated[dict[str, StepConfig], AfterValidator(_check_ste
     def review_steps(self) -> tuple[str, ...]:
         """The review steps, built-ins first, then the config's own in the order written.
 
-        Disabled steps are included (they show as skipped); classify is not.
+        Disabled steps are included (they show as skipped); classify and verify are not.
         """
-        return tuple(name for name in self.root if name != CLASSIFY)
+        return tuple(name for name in self.root if name not in (CLASSIFY, VERIFY))
+
+    @property
+    def verify(self) -> StepConfig:
+        """The verify step's config (``enabled: false`` unless the config switches it on)."""
+        return self.root[VERIFY]
 
     def names(self) -> tuple[str, ...]:
-        """Every step, classify first."""
-        return (CLASSIFY, *self.review_steps())
+        """Every step, classify first, verify last when it is enabled."""
+        return (CLASSIFY, *self.review_steps(), *((VERIFY,) if self.verify.enabled else ()))
 
 
 class ProviderConfig(_Strict):
@@ -152,6 +167,11 @@ class Config(_Strict):
     fail_on_step_error: bool = False
     review_drafts: bool = False
     max_review_tokens: int = Field(default=120000, ge=1000)
+    # Findings a model is less sure of than this are held back from the comment and the
+    # inline comments (kept in the report); ``steps.<name>.min_confidence`` overrides it.
+    min_confidence: float = Field(default=0.6, ge=0, le=1, allow_inf_nan=False)
+    # Findings below this severity are listed in the summary comment only, never inline.
+    inline_min_severity: SeverityName = "medium"
 
     _v_baseline = field_validator("baseline")(lambda v: str(ModelRef.parse(v)))
 
@@ -167,6 +187,11 @@ class Config(_Strict):
     def baseline_ref(self) -> ModelRef:
         """The baseline model that savings are measured against."""
         return ModelRef.parse(self.baseline)
+
+    def min_confidence_for(self, step: str) -> float:
+        """The confidence floor of ``step``: its own, else the top-level one."""
+        own = self.steps.get(step).min_confidence if step in self.steps.root else None
+        return self.min_confidence if own is None else own
 
     @property
     def fail_on_severity(self) -> Severity | None:

@@ -30,7 +30,7 @@ from reviewbot.domain import (
     StepResult,
 )
 from reviewbot.engine import findings as findings_mod
-from reviewbot.engine import fingerprint, pricing
+from reviewbot.engine import fingerprint, pricing, signal
 from reviewbot.engine.budget import Budget
 from reviewbot.engine.chain import ChainContext
 from reviewbot.engine.steps import PipelineResult, run_pipeline
@@ -138,8 +138,10 @@ def review(
             model_findings = result.findings
             all_notes.extend(result.notes)
 
+        shown, held = signal.split(model_findings)
+        vendors = {s.name: s.model.provider for s in steps if s.model is not None}
         merged = fingerprint.stamp(
-            findings_mod.sort_findings(findings_mod.dedupe([*fixed, *model_findings])), safe_files
+            findings_mod.sort_findings(findings_mod.dedupe([*fixed, *shown], vendors)), safe_files
         )
         cost = sum((s.cost_usd or Decimal(0) for s in steps), Decimal(0))
         return Review(
@@ -154,6 +156,7 @@ def review(
             budget_usd=config.budget_usd,
             wall_s=time.monotonic() - started,
             notes=tuple(dict.fromkeys(all_notes)),
+            suppressed=tuple(fingerprint.stamp(findings_mod.sort_findings(held), safe_files)),
         )
     except Exception as exc:
         log.debug("the review broke", exc_info=True)
@@ -204,6 +207,7 @@ def fixed_only(review: Review, note: str) -> Review:
         classification=classification,
         steps=steps,
         findings=tuple(f for f in review.findings if f.step in findings_mod.DETERMINISTIC_STEPS),
+        suppressed=(),
         notes=tuple(dict.fromkeys((*review.notes, note))),
     )
 

@@ -17,8 +17,10 @@ from reviewbot.domain import (
     StepResult,
 )
 from reviewbot.engine import findings as findings_mod
+from reviewbot.engine import signal
 from reviewbot.engine.chain import ChainContext, StepCall, run_chain
 from reviewbot.engine.routing import Route, route
+from reviewbot.engine.verify import verify_findings
 from reviewbot.output.render import render_prompt
 from reviewbot.steps import schema
 from reviewbot.steps.classify import heuristic_risk_hint
@@ -31,7 +33,8 @@ class PipelineResult:
 
     classification: Classification
     steps: tuple[StepResult, ...]
-    findings: tuple[Finding, ...]  # model findings only, anchored but not merged
+    # Model findings only, anchored but not merged; held-back ones carry ``suppressed``.
+    findings: tuple[Finding, ...]
     notes: tuple[str, ...]
 
 
@@ -66,8 +69,25 @@ async def run_pipeline(
         outcomes.get(step) or (StepResult(step, "skipped", reason="disabled in the config"), [])
         for step in config.steps.review_steps()
     ]
-    steps = (classify_step, *(result for result, _ in ordered))
-    found = [f for _, step_findings in ordered for f in step_findings]
+    # Signal over noise: each step's confidence floor, then the verify step's second opinion
+    # (when enabled), then each step's cap on what it may show.
+    by_step = {
+        result.name: signal.below_floor(found, config.min_confidence_for(result.name))
+        for result, found in ordered
+    }
+    verified: tuple[StepResult, ...] = ()
+    if config.steps.verify.enabled:
+        producers = {result.name: result.model for result, _ in ordered}
+        verify_step, by_step = await verify_findings(
+            by_step, producers, reviewed, classification.risk, config, ctx, notes
+        )
+        verified = (verify_step,)
+    found = [
+        f
+        for name, step_findings in by_step.items()
+        for f in signal.cap(step_findings, config.steps.get(name).max_findings)
+    ]
+    steps = (classify_step, *(result for result, _ in ordered), *verified)
     return PipelineResult(classification, steps, tuple(found), tuple(dict.fromkeys(notes)))
 
 

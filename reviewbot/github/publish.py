@@ -11,7 +11,7 @@ import dataclasses
 from typing import Protocol
 
 from reviewbot.config.schema import Config
-from reviewbot.domain import PullRequestRef, Review
+from reviewbot.domain import PullRequestRef, Review, Severity
 from reviewbot.engine.findings import inline_candidates
 from reviewbot.errors import GitHubError
 from reviewbot.github.client import GitHubClient
@@ -51,11 +51,24 @@ def post_results(
 ) -> tuple[Review, str | None]:
     """Post the inline review, then the sticky comment (so a 422 note reaches it in one write)."""
     number = pr.number
-    candidates = inline_candidates(review.findings, review.files) if config.inline_comments else []
+    floor = Severity(config.inline_min_severity)
+    candidates = (
+        [
+            f
+            for f in inline_candidates(review.findings, review.files)
+            if f.severity.rank >= floor.rank
+        ]
+        if config.inline_comments
+        else []
+    )
     if candidates:
         posted = client.posted_finding_keys(number)
         comments = inline_comments(
-            candidates, review.files, limit=config.max_inline_comments, posted=posted
+            candidates,
+            review.files,
+            limit=config.max_inline_comments,
+            posted=posted,
+            min_severity=floor,
         )
         result = client.post_review(number, pr.head_sha, comments, body=_review_body(len(comments)))
         if result.status is PostStatus.REFUSED:

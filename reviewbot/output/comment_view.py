@@ -20,6 +20,7 @@ from reviewbot.domain import (
     SkipReason,
     StepResult,
 )
+from reviewbot.engine.signal import held_counts
 from reviewbot.output.sanitize import TRUNCATED, clean, clean_inline, strip_controls
 from reviewbot.steps.registry import CLASSIFY
 
@@ -58,6 +59,11 @@ _LANGS = {
     ".json": "json", ".md": "markdown", ".html": "html", ".css": "css", ".tf": "hcl",
 }  # fmt: skip
 _GANTT_LABEL = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def fence_language(path: str) -> str:
+    """The code fence language of a file, from its extension ('' when unknown)."""
+    return _LANGS.get(PurePosixPath(path).suffix.lower(), "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +173,8 @@ class CommentView:
     total_output: int
     total_cached: int
     wall_s: float
+    # Findings held back from this comment, by reason: (count, words before, words after).
+    held: tuple[tuple[int, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +218,7 @@ def _finding(pr: PullRequestRef | None, f: Finding) -> FindingView:
         path=path,
         lines=lines,
         url=_link(pr, path, f.line, f.end_line),
-        lang=_LANGS.get(PurePosixPath(path).suffix.lower(), ""),
+        lang=fence_language(path),
     )
 
 
@@ -219,13 +227,23 @@ def _hop(a: Attempt) -> Hop:
     return Hop(str(a.model), a.status == "ok", why, clean_inline(a.message or "", 300))
 
 
+def _hops(attempts: tuple[Attempt, ...]) -> tuple[Hop, ...]:
+    """The chain as shown: a model that answered several batches (verify) is named once."""
+    hops: list[Hop] = []
+    for attempt in attempts:
+        hop = _hop(attempt)
+        if not (hop.ok and hop in hops):
+            hops.append(hop)
+    return tuple(hops)
+
+
 def _step(s: StepResult) -> StepView:
     u = s.usage
     return StepView(
         name=s.name,
         status=s.status,
         reason=clean_inline(s.reason or "", 200),
-        hops=tuple(_hop(a) for a in s.attempts),
+        hops=_hops(s.attempts),
         input_tokens=u.input_tokens,
         output_tokens=u.output_tokens,
         cached_tokens=u.cached_tokens,
@@ -355,6 +373,7 @@ def build(review: Review) -> CommentView:
         total_output=sum(u.output_tokens for u in usage),
         total_cached=sum(u.cached_tokens for u in usage),
         wall_s=review.wall_s,
+        held=held_counts(review.suppressed),
     )
 
 

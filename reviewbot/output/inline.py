@@ -8,8 +8,10 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reviewbot.domain import FileDiff, Finding
+from reviewbot.domain import FileDiff, Finding, Severity
+from reviewbot.output.comment_view import fence_language
 from reviewbot.output.sanitize import clean, clean_inline, defuse_code
+from reviewbot.output.suggestion import why_not
 
 KEY_PATTERN = re.compile(r"<!-- reviewbot:finding ([0-9a-f]{16}) -->")
 _BODY_LIMIT = 6000
@@ -74,8 +76,13 @@ def position(finding: Finding, file: FileDiff) -> tuple[int, int | None] | None:
     return finding.line, None
 
 
-def comment_body(finding: Finding, key: str) -> str:
-    """The markdown of one inline comment, with the hidden key as its last line."""
+def comment_body(finding: Finding, key: str, file: FileDiff | None = None) -> str:
+    """The markdown of one inline comment, with the hidden key as its last line.
+
+    The finding's ``suggestion`` is a ```` ```suggestion ```` block (GitHub's "Commit
+    suggestion") only when ``file`` is given and :func:`reviewbot.output.suggestion.why_not`
+    finds nothing wrong with it; otherwise it is a plain code block headed "Possible fix".
+    """
     head = f"**{finding.severity.value}** · {clean_inline(finding.category, 80)} · " + clean_inline(
         finding.title, 200
     )
@@ -83,7 +90,11 @@ def comment_body(finding: Finding, key: str) -> str:
     if finding.suggestion and finding.suggestion.strip():
         code = defuse_code(finding.suggestion.strip("\n"))[:_BODY_LIMIT]
         fence = "`" * max(3, _longest_backtick_run(code) + 1)
-        parts.append(f"Suggested change:\n{fence}\n{code}\n{fence}")
+        if file is not None and why_not(finding, file) is None:
+            parts.append(f"Suggested change:\n{fence}suggestion\n{code}\n{fence}")
+        else:
+            lang = fence_language(finding.path)
+            parts.append(f"Possible fix:\n{fence}{lang}\n{code}\n{fence}")
     text = "\n\n".join(p for p in parts if p.strip())
     return f"{text}\n\n<!-- reviewbot:finding {key} -->"
 
@@ -98,6 +109,7 @@ def inline_comments(
     *,
     limit: int,
     posted: Collection[str] = frozenset(),
+    min_severity: Severity = Severity.INFO,
 ) -> list[InlineComment]:
     """The inline comments to post: commentable, not posted before, at most ``limit``.
 
@@ -106,6 +118,7 @@ def inline_comments(
         files: Every file of the diff (the anchors are checked against their hunks).
         limit: ``max_inline_comments``.
         posted: Keys of findings already posted as inline comments on this PR.
+        min_severity: ``inline_min_severity``: milder findings stay in the summary only.
 
     Returns:
         At most ``limit`` comments, in the findings' order, one per key.
@@ -116,6 +129,8 @@ def inline_comments(
     for finding in findings:
         if len(out) >= limit:
             break
+        if finding.severity.rank < min_severity.rank:
+            continue
         file = by_path.get(finding.path)
         spot = position(finding, file) if file is not None else None
         if spot is None:
@@ -125,5 +140,6 @@ def inline_comments(
             continue
         seen.add(key)
         line, start = spot
-        out.append(InlineComment(finding.path, line, start, comment_body(finding, key), key))
+        body = comment_body(finding, key, file)
+        out.append(InlineComment(finding.path, line, start, body, key))
     return out

@@ -73,6 +73,10 @@ def _finding(f: Finding) -> dict[str, Any]:
         "body": f.body,
         "suggestion": f.suggestion,
         "fingerprint": f.fingerprint,
+        "confidence": f.confidence,
+        "suppressed": f.suppressed,
+        "suppressed_reason": f.suppressed_reason,
+        "flagged_by": list(f.flagged_by),
     }
 
 
@@ -99,7 +103,8 @@ def report_json(review: Review) -> dict[str, Any]:
             "rationale": c.rationale,
         },
         "steps": [_step(s) for s in review.steps],
-        "findings": [_finding(f) for f in review.findings],
+        # Shown findings first, then those held back from the comment (``suppressed`` set).
+        "findings": [_finding(f) for f in (*review.findings, *review.suppressed)],
         "cost_usd": _usd(review.cost_usd),
         "baseline_cost_usd": _usd(review.baseline_cost_usd),
         "budget_usd": _usd(review.budget_usd),

@@ -21,6 +21,8 @@ from reviewbot.diff.kinds import FileKind, file_kind
 from reviewbot.domain import FileDiff
 
 CLASSIFY = "classify"
+# The optional second opinion on the review steps' findings (off unless the config enables it).
+VERIFY = "verify"
 NAME_RE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 ALL_KINDS: frozenset[FileKind] = frozenset(get_args(FileKind))
 
@@ -42,6 +44,7 @@ BUILT_IN: dict[str, StepSpec] = {
         StepSpec("security", frozenset({"code", "config", "ci", "deps"}), "security"),
         StepSpec("quality", frozenset({"code", "test"}), "quality"),
         StepSpec("docs", frozenset({"docs", "code"}), "docs"),
+        StepSpec(VERIFY, ALL_KINDS, "verify"),
     )
 }
 # A step named only in the config reads code unless its ``files`` globs say otherwise.
