@@ -1,0 +1,230 @@
+"""Find the function or class around a changed line: Python's ``ast``, else braces or indentation.
+
+Three finders, chosen by the file's extension:
+
+- Python (``.py``, ``.pyi``): the standard library's parser; the innermost ``def``, ``async
+  def`` or ``class`` holding the line, decorators included. A file that does not parse (the
+  new file is mid-refactor, or Python 2) falls back to indentation.
+- Brace languages (JavaScript, TypeScript, Java, Go, C and friends, Rust, C#, Kotlin, Swift,
+  PHP, Scala, Dart): a small lexer that skips strings, template literals and comments, matches
+  ``{`` with ``}``, and keeps the innermost block whose header reads as a declaration
+  (``function``, ``class``, a method ``name(…) {``, an arrow function, ``func``, ``fn``…), not
+  a control statement (``if (…) {``).
+- Anything else: indentation; a line like ``def``/``function``/``class`` above the changed line
+  with less indentation opens the region, which runs until the indentation comes back.
+
+No compiled grammar is needed, so the container stays pure Python. A region longer than
+:data:`MAX_REGION_LINES` is not used (a 3,000-line class would swamp the prompt); the changed
+line is then shown with its hunk alone.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import PurePosixPath
+
+MAX_REGION_LINES = 400
+
+Region = tuple[int, int]  # first and last line, 1-based, inclusive
+
+_PYTHON = frozenset({".py", ".pyi"})
+_BRACES = frozenset(
+    {
+        ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".java", ".go", ".c",
+        ".h", ".cc", ".cpp", ".cxx", ".hpp", ".hh", ".cs", ".rs", ".swift", ".kt", ".kts",
+        ".scala", ".php", ".dart", ".groovy", ".vue", ".svelte",
+    }
+)  # fmt: skip
+_CONTROL = re.compile(
+    r"^\s*(\}\s*)?(if|else|for|foreach|while|do|switch|case|default|try|catch|finally|with|"
+    r"return|throw|synchronized|using|lock|unsafe|loop|match|select|defer|go)\b"
+)
+_DECLARATION = re.compile(
+    r"\b(function|class|interface|enum|struct|impl|trait|object|namespace|module|func|fn|def|"
+    r"constructor|record)\b|\)\s*(:\s*[^{]+)?\s*(throws\s+[\w.,\s]+)?\{?\s*$"
+)
+# An arrow function that is named (assigned, or a property), not a callback passed to a call.
+_ARROW = re.compile(
+    r"^\s*(export\s+)?((const|let|var|readonly|public|private|static)\s+)*[\w$.]+\s*"
+    r"(:\s*[^=]+)?[=:]\s*(async\s+)?(\([^)]*\)|[\w$]+)\s*(:\s*[^=]+)?=>"
+)
+_INDENT_HEADER = re.compile(
+    r"^\s*(async\s+)?(def|class|function|fn|func|sub|proc|module|defp?|procedure)\b"
+)
+
+
+def enclosing_regions(path: str, text: str, lines: Iterable[int]) -> list[Region]:
+    """The regions (functions or classes) that hold ``lines`` in the new file ``text``.
+
+    Args:
+        path: The file's path; its extension picks the finder.
+        text: The whole new file.
+        lines: 1-based new-file line numbers of the change.
+
+    Returns:
+        Distinct regions, sorted; a line outside any function or class adds none.
+    """
+    wanted = sorted(set(lines))
+    if not wanted or not text:
+        return []
+    suffix = PurePosixPath(path).suffix.lower()
+    source = text.split("\n")
+    regions: list[Region] | None = None
+    if suffix in _PYTHON:
+        regions = _python(text, wanted)
+    elif suffix in _BRACES:
+        regions = _braces(source, wanted)
+    if regions is None:
+        regions = _indentation(source, wanted)
+    return sorted({r for r in regions if r[1] - r[0] + 1 <= MAX_REGION_LINES})
+
+
+# ---------------------------------------------------------------- Python
+
+
+def _python(text: str, wanted: Sequence[int]) -> list[Region] | None:
+    """Innermost ``def``/``class`` per line, from the real parser; None when it does not parse."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    spans: list[Region] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            spans.append((start, node.end_lineno or node.lineno))
+    return _innermost(spans, wanted)
+
+
+def _innermost(spans: Sequence[Region], wanted: Sequence[int]) -> list[Region]:
+    """For each line, the shortest span holding it (nested spans are always shorter)."""
+    out: list[Region] = []
+    for line in wanted:
+        holding = [s for s in spans if s[0] <= line <= s[1]]
+        if holding:
+            out.append(min(holding, key=lambda s: s[1] - s[0]))
+    return out
+
+
+# ---------------------------------------------------------------- braces
+
+
+def _braces(source: Sequence[str], wanted: Sequence[int]) -> list[Region] | None:
+    """Innermost declaration block per line; None when the braces do not balance."""
+    blocks = _blocks(source)
+    if blocks is None:
+        return None
+    spans = [
+        (start, end)
+        for start, open_line, end in blocks
+        if _is_declaration(" ".join(source[start - 1 : open_line]))
+    ]
+    return _innermost(spans, wanted)
+
+
+def _is_declaration(header: str) -> bool:
+    header = header.strip()
+    if len(header) > 400:  # a minified line: its two ends say what it is, and stay linear
+        header = f"{header[:200]} {header[-200:]}"
+    if not header or _CONTROL.match(header):
+        return False
+    return bool(_ARROW.match(header) or _DECLARATION.search(header))
+
+
+def _blocks(source: Sequence[str]) -> list[tuple[int, int, int]] | None:
+    """Every ``{…}`` block as (statement start line, ``{`` line, ``}`` line), 1-based.
+
+    The statement start is the first line with code after the previous ``;``, ``{`` or ``}``,
+    so a signature over several lines is taken whole. Strings, template literals and comments
+    are skipped; a regex literal is not recognised (a brace in one is rare).
+    """
+    stack: list[tuple[int, int]] = []
+    blocks: list[tuple[int, int, int]] = []
+    statement_start: int | None = None
+    quote: str | None = None
+    block_comment = False
+    for number, line in enumerate(source, start=1):
+        i = 0
+        while i < len(line):
+            ch = line[i]
+            if block_comment:
+                if line.startswith("*/", i):
+                    block_comment = False
+                    i += 1
+            elif quote is not None:
+                if ch == "\\":
+                    i += 1
+                elif ch == quote:
+                    quote = None
+            elif line.startswith("//", i) or (ch == "#" and not line[:i].strip()):
+                break
+            elif line.startswith("/*", i):
+                block_comment = True
+                i += 1
+            elif ch in "\"'`":
+                quote = ch
+                statement_start = statement_start or number
+            elif ch == "{":
+                stack.append((statement_start or number, number))
+                statement_start = None
+            elif ch == "}":
+                if not stack:
+                    return None
+                start, open_line = stack.pop()
+                blocks.append((start, open_line, number))
+                statement_start = None
+            elif ch == ";":
+                statement_start = None
+            elif not ch.isspace():
+                statement_start = statement_start or number
+            i += 1
+        if quote in ("'", '"'):
+            quote = None  # an unclosed one-line string: do not let it swallow the file
+    return blocks if not stack else None
+
+
+# ---------------------------------------------------------------- indentation
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def _indentation(source: Sequence[str], wanted: Sequence[int]) -> list[Region]:
+    """Per line, the nearest header above it with less indentation, to where the indent returns."""
+    out: list[Region] = []
+    for line in wanted:
+        if not 1 <= line <= len(source):
+            continue
+        own = source[line - 1]
+        level = _indent(own) if own.strip() else None
+        for start in range(line, 0, -1):
+            header = source[start - 1]
+            if not header.strip():
+                continue
+            depth = _indent(header)
+            inside = start == line or level is None or depth < level
+            if inside and _INDENT_HEADER.match(header):
+                out.append((start, _region_end(source, start, depth)))
+                break
+            if level is None or depth < level:
+                level = depth
+            if level == 0:
+                break
+    return out
+
+
+def _region_end(source: Sequence[str], start: int, depth: int) -> int:
+    end = start
+    for number in range(start + 1, len(source) + 1):
+        text = source[number - 1]
+        if not text.strip():
+            continue
+        if _indent(text) <= depth:
+            if text.strip() in ("end", "}", "};", "fi", "done", "esac"):
+                end = number
+            break
+        end = number
+    return end
