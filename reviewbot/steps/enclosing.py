@@ -134,15 +134,16 @@ def _is_declaration(header: str) -> bool:
 
 
 def _blocks(source: Sequence[str]) -> list[tuple[int, int, int]] | None:
-    """Every ``{…}`` block as (statement start line, ``{`` line, ``}`` line), 1-based.
+    """Every ``{…}`` block as (header start line, ``{`` line, ``}`` line), 1-based.
 
-    The statement start is the first line with code after the previous ``;``, ``{`` or ``}``,
-    so a signature over several lines is taken whole. Strings, template literals and comments
-    are skipped; a regex literal is not recognised (a brace in one is rare).
+    The header starts on the ``{`` line, or earlier while a ``)`` there closes a ``(`` of an
+    earlier line (a signature over several lines), or on the line before a lone ``{``.
+    Strings, template literals and comments are skipped; a regex literal is not recognised (a
+    brace in one is rare).
     """
-    stack: list[tuple[int, int]] = []
+    stack: list[int] = []
     blocks: list[tuple[int, int, int]] = []
-    statement_start: int | None = None
+    parens = [0] * (len(source) + 1)  # per line: ``(`` minus ``)`` in code
     quote: str | None = None
     block_comment = False
     for number, line in enumerate(source, start=1):
@@ -165,24 +166,30 @@ def _blocks(source: Sequence[str]) -> list[tuple[int, int, int]] | None:
                 i += 1
             elif ch in "\"'`":
                 quote = ch
-                statement_start = statement_start or number
+            elif ch in "()":
+                parens[number] += 1 if ch == "(" else -1
             elif ch == "{":
-                stack.append((statement_start or number, number))
-                statement_start = None
+                stack.append(number)
             elif ch == "}":
                 if not stack:
                     return None
-                start, open_line = stack.pop()
-                blocks.append((start, open_line, number))
-                statement_start = None
-            elif ch == ";":
-                statement_start = None
-            elif not ch.isspace():
-                statement_start = statement_start or number
+                open_line = stack.pop()
+                blocks.append((_header_start(source, parens, open_line), open_line, number))
             i += 1
         if quote in ("'", '"'):
             quote = None  # an unclosed one-line string: do not let it swallow the file
     return blocks if not stack else None
+
+
+def _header_start(source: Sequence[str], parens: Sequence[int], open_line: int) -> int:
+    start = open_line
+    if source[start - 1].strip().startswith("{") and start > 1:
+        start -= 1
+    depth = parens[start]
+    while depth < 0 and start > 1:
+        start -= 1
+        depth += parens[start]
+    return start
 
 
 # ---------------------------------------------------------------- indentation
