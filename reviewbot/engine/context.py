@@ -18,6 +18,7 @@ from reviewbot.config.schema import Config
 from reviewbot.diff.sizing import file_tokens
 from reviewbot.domain import ContextFile, FileDiff, FileStatus, Guideline
 from reviewbot.steps.context import FileContext, file_context
+from reviewbot.steps.enclosing import has_finder
 
 log = logging.getLogger(__name__)
 
@@ -80,14 +81,18 @@ def needs_reading(file: FileDiff) -> bool:
 
 
 def wanted_modes(views: Mapping[str, Sequence[FileDiff]], config: Config) -> dict[str, set[str]]:
-    """Per path, in diff order, the context modes (other than ``hunk``) that some step wants."""
+    """Per path, in diff order, the context modes (other than ``hunk``) that some step wants.
+
+    ``function`` is wanted only of files whose language has a function finder (code, not
+    YAML or Markdown); ``file`` of any text file.
+    """
     out: dict[str, set[str]] = {}
     for step, view in views.items():
         mode = config.steps.get(step).context
         if mode == "hunk":
             continue
         for file in view:
-            if needs_reading(file):
+            if needs_reading(file) and (mode == "file" or has_finder(file.path)):
                 out.setdefault(file.path, set()).add(mode)
     return out
 

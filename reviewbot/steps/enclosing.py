@@ -37,6 +37,10 @@ _BRACES = frozenset(
         ".scala", ".php", ".dart", ".groovy", ".vue", ".svelte",
     }
 )  # fmt: skip
+# Languages whose blocks show by indentation and a keyword (``def``, ``function``, ``sub``…).
+_INDENTED = frozenset(
+    {".rb", ".ex", ".exs", ".lua", ".pl", ".pm", ".jl", ".cr", ".nim", ".coffee", ".sh", ".bash"}
+)
 _CONTROL = re.compile(
     r"^\s*(\}\s*)?(if|else|for|foreach|while|do|switch|case|default|try|catch|finally|with|"
     r"return|throw|synchronized|using|lock|unsafe|loop|match|select|defer|go)\b"
@@ -53,6 +57,11 @@ _ARROW = re.compile(
 _INDENT_HEADER = re.compile(
     r"^\s*(async\s+)?(def|class|function|fn|func|sub|proc|module|defp?|procedure)\b"
 )
+
+
+def has_finder(path: str) -> bool:
+    """Whether functions can be found in ``path`` (so reading it for ``function`` pays)."""
+    return PurePosixPath(path).suffix.lower() in _PYTHON | _BRACES | _INDENTED
 
 
 def enclosing_regions(path: str, text: str, lines: Iterable[int]) -> list[Region]:
