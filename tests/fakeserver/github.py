@@ -3,7 +3,8 @@
 State: one repository, its pull requests (JSON built from real webhook payloads, with every
 ``https://api.github.com`` URL rewritten to this server), the diff each PR serves, its files
 (paginated), file contents per ref (the ``content-file`` shape of GitHub's OpenAPI
-description, npm ``@octokit/openapi``; no content above 1 MB, as GitHub), issue comments, review comments and reviews.
+description, npm ``@octokit/openapi``; no content above 1 MB, as GitHub), issue comments,
+review comments and reviews.
 
 Behaviour copied from GitHub:
 - ``GET /pulls/{n}`` with ``Accept: application/vnd.github.diff`` answers the diff, or 406
