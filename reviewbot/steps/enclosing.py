@@ -47,12 +47,7 @@ _CONTROL = re.compile(
 )
 _DECLARATION = re.compile(
     r"\b(function|class|interface|enum|struct|impl|trait|object|namespace|module|func|fn|def|"
-    r"constructor|record)\b|\)\s*(:\s*[^{]+)?\s*(throws\s+[\w.,\s]+)?\{?\s*$"
-)
-# An arrow function that is named (assigned, or a property), not a callback passed to a call.
-_ARROW = re.compile(
-    r"^\s*(export\s+)?((const|let|var|readonly|public|private|static)\s+)*[\w$.]+\s*"
-    r"(:\s*[^=]+)?[=:]\s*(async\s+)?(\([^)]*\)|[\w$]+)\s*(:\s*[^=]+)?=>"
+    r"constructor|record)\b"
 )
 _INDENT_HEADER = re.compile(
     r"^\s*(async\s+)?(def|class|function|fn|func|sub|proc|module|defp?|procedure)\b"
@@ -108,13 +103,20 @@ def _python(text: str, wanted: Sequence[int]) -> list[Region] | None:
 
 
 def _innermost(spans: Sequence[Region], wanted: Sequence[int]) -> list[Region]:
-    """For each line, the shortest span holding it (nested spans are always shorter)."""
-    out: list[Region] = []
-    for line in wanted:
-        holding = [s for s in spans if s[0] <= line <= s[1]]
-        if holding:
-            out.append(min(holding, key=lambda s: s[1] - s[0]))
-    return out
+    """For each line, the shortest span holding it (nested spans are always shorter).
+
+    Spans are painted longest first over the lines they hold, so each line ends up with its
+    innermost span: linear in the lines times the nesting depth, whatever the number of lines
+    asked about.
+    """
+    if not spans:
+        return []
+    last = max(end for _, end in spans)
+    inner: list[Region | None] = [None] * (last + 2)
+    for span in sorted(spans, key=lambda s: s[0] - s[1]):
+        first, end = span
+        inner[first : end + 1] = [span] * (end - first + 1)
+    return [r for line in wanted if 0 < line <= last and (r := inner[line]) is not None]
 
 
 # ---------------------------------------------------------------- braces
@@ -128,18 +130,48 @@ def _braces(source: Sequence[str], wanted: Sequence[int]) -> list[Region] | None
     spans = [
         (start, end)
         for start, open_line, end in blocks
-        if _is_declaration(" ".join(source[start - 1 : open_line]))
+        if _is_declaration(_header(source, start, open_line))
     ]
     return _innermost(spans, wanted)
 
 
+def _header(source: Sequence[str], start: int, open_line: int) -> str:
+    """A block's header text, bounded: at most 5 lines of 400 characters (minified code)."""
+    return " ".join(line[:400] for line in source[start - 1 : open_line][-5:])
+
+
 def _is_declaration(header: str) -> bool:
+    """Whether a block's header declares something (not ``if (…) {`` or a bare callback).
+
+    Plain string checks, no backtracking regex: a minified line can be a megabyte long.
+    """
     header = header.strip()
-    if len(header) > 400:  # a minified line: its two ends say what it is, and stay linear
-        header = f"{header[:200]} {header[-200:]}"
     if not header or _CONTROL.match(header):
         return False
-    return bool(_ARROW.match(header) or _DECLARATION.search(header))
+    if _DECLARATION.search(header):
+        return True
+    tail = header.rstrip("{ \t")
+    if "=>" in tail:
+        return _named_arrow(tail)
+    if tail.endswith(")"):  # a method: ``name(args) {``
+        return True
+    if ")" not in tail:
+        return False
+    after = tail[tail.rfind(")") + 1 :].strip()  # a return type or a throws clause
+    return after.startswith((":", "->", "throws")) and not any(c in after for c in "(;=")
+
+
+def _named_arrow(header: str) -> bool:
+    """An arrow function with a name (``x = (a) =>``, ``key: (a) =>``), not a callback."""
+    depth = 0
+    for ch in header[: header.find("=>")]:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch in "=:" and depth == 0:
+            return True
+    return False
 
 
 def _blocks(source: Sequence[str]) -> list[tuple[int, int, int]] | None:
@@ -209,38 +241,37 @@ def _indent(line: str) -> int:
 
 
 def _indentation(source: Sequence[str], wanted: Sequence[int]) -> list[Region]:
-    """Per line, the nearest header above it with less indentation, to where the indent returns."""
-    out: list[Region] = []
-    for line in wanted:
-        if not 1 <= line <= len(source):
-            continue
-        own = source[line - 1]
-        level = _indent(own) if own.strip() else None
-        for start in range(line, 0, -1):
-            header = source[start - 1]
-            if not header.strip():
-                continue
-            depth = _indent(header)
-            inside = start == line or level is None or depth < level
-            if inside and _INDENT_HEADER.match(header):
-                out.append((start, _region_end(source, start, depth)))
-                break
-            if level is None or depth < level:
-                level = depth
-            if level == 0:
-                break
-    return out
+    """Per line, the nearest header above it with less indentation, to where the indent returns.
 
-
-def _region_end(source: Sequence[str], start: int, depth: int) -> int:
-    end = start
-    for number in range(start + 1, len(source) + 1):
-        text = source[number - 1]
+    One pass keeps a stack of the headers still open at each line, so the cost is linear in
+    the file whatever the number of changed lines.
+    """
+    spans: list[Region] = []
+    stack: list[tuple[int, int]] = []  # (indent, header line) of the open headers
+    for number, text in enumerate(source, start=1):
         if not text.strip():
             continue
-        if _indent(text) <= depth:
-            if text.strip() in ("end", "}", "};", "fi", "done", "esac"):
-                end = number
-            break
-        end = number
-    return end
+        depth = _indent(text)
+        closing = text.strip() in _CLOSERS
+        while stack and depth <= stack[-1][0]:
+            indent, header = stack.pop()
+            end = number if closing and depth == indent else _last_code(source, number)
+            spans.append((header, end))
+            closing = closing and depth != indent
+        if _INDENT_HEADER.match(text):
+            stack.append((depth, number))
+    while stack:
+        _, header = stack.pop()
+        spans.append((header, _last_code(source, len(source) + 1)))
+    return _innermost(spans, wanted)
+
+
+_CLOSERS = frozenset({"end", "}", "};", "fi", "done", "esac"})
+
+
+def _last_code(source: Sequence[str], before: int) -> int:
+    """The last non-blank line before line ``before``."""
+    line = before - 1
+    while line > 1 and not source[line - 1].strip():
+        line -= 1
+    return line
