@@ -328,6 +328,25 @@ class PullRequestRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Guideline:
+    """A guideline file read at the base commit (``guidelines:``): the text sent, and its facts."""
+
+    path: str
+    text: str  # as given to the models: capped, secrets masked
+    bytes: int  # the file's size at the base commit
+    truncated: bool  # True when ``text`` is less than the whole file
+
+
+@dataclass(frozen=True, slots=True)
+class ContextFile:
+    """A new file read at the head commit for ``context: function | file``, or why not."""
+
+    path: str
+    bytes: int  # what was read (0 when nothing was)
+    status: Literal["used", "not_found", "too_large", "not_text", "limit", "budget", "error"]
+
+
+@dataclass(frozen=True, slots=True)
 class Review:
     """Everything one run produced, ready to render and report."""
 
@@ -344,3 +363,5 @@ class Review:
     notes: tuple[str, ...] = field(default=())
     # Findings held back from the comment (``Finding.suppressed``); the report keeps them.
     suppressed: tuple[Finding, ...] = field(default=())
+    guidelines: tuple[Guideline, ...] = field(default=())
+    context_files: tuple[ContextFile, ...] = field(default=())

@@ -29,6 +29,7 @@ from reviewbot.errors import EXIT_GITHUB, EXIT_OK, GitHubError, ReviewbotError, 
 from reviewbot.github.client import GitHubClient
 from reviewbot.github.publish import post_results
 from reviewbot.github.results import PullDiff, PullRequestInfo
+from reviewbot.github.sources import repo_inputs
 from reviewbot.output.render import render_comment
 from reviewbot.output.report import report_json
 from reviewbot.output.sanitize import clean_plain
@@ -131,6 +132,8 @@ def _review(
     _check_credentials(console, config, run_env)
     diff = client.diff(number)
     notes = _notes(inputs, info, diff, run_env)
+    repo, repo_notes = repo_inputs(client, config.guidelines, base, info.ref.head_sha)
+    notes += repo_notes
     crashed: ReviewCrashed | None = None
     with console.group(f"reviewbot: reviewing {info.ref.repo}#{number}"):
         for note in notes:
@@ -143,6 +146,7 @@ def _review(
                 pr=info.ref,
                 extra_skipped=dict(diff.skipped),
                 notes=notes,
+                repo=repo,
             )
         except ReviewCrashed as exc:  # the fixed checks' findings are still published
             crashed, review = exc, exc.review

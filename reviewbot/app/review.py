@@ -41,7 +41,26 @@ def review_diff_file(
         # the fixed checks' findings
         _emit(crash.review, config, output_format, report, ledger, sarif)
         raise
+    hint = context_hint(result, config)
+    if hint:
+        print(hint, file=sys.stderr)
     return _emit(result, config, output_format, report, ledger, sarif)
+
+
+def context_hint(result: Review, config: Config) -> str | None:
+    """What to say when a step that reads beyond the hunk reviewed a local diff, else None."""
+    ran = [
+        s.name
+        for s in result.steps
+        if s.attempts and s.name in config.steps.root and config.steps.get(s.name).context != "hunk"
+    ]
+    if not ran:
+        return None
+    return (
+        f"reviewbot: {_join(ran, 'and')} read{'s' * (len(ran) == 1)} the enclosing function or "
+        "file in a pull request; a local diff comes without its repository, so they saw the "
+        "hunks only"
+    )
 
 
 def review_pull_request(
@@ -60,6 +79,7 @@ def review_pull_request(
     from reviewbot.app.runtime import Console
     from reviewbot.github.client import GitHubClient
     from reviewbot.github.publish import post_results
+    from reviewbot.github.sources import repo_inputs
 
     token = clean_credential(env.get("GITHUB_TOKEN"), "GITHUB_TOKEN") or clean_credential(
         env.get("GH_TOKEN"), "GH_TOKEN"
@@ -78,6 +98,9 @@ def review_pull_request(
         info = client.pull_request(number)
         diff = client.diff(number)
         model_env = without_github_credentials(env)
+        repo_files, notes = repo_inputs(
+            client, config.guidelines, info.ref.base_sha, info.ref.head_sha
+        )
         try:
             result = review(
                 diff.text.encode("utf-8", "surrogateescape"),
@@ -85,6 +108,8 @@ def review_pull_request(
                 env=model_env,
                 pr=info.ref,
                 extra_skipped=dict(diff.skipped),
+                notes=notes,
+                repo=repo_files,
             )
         except ReviewCrashed as crash:
             _emit(crash.review, config, output_format, report, ledger, sarif)

@@ -21,6 +21,8 @@ from reviewbot.vendors.specs import VENDORS
 
 FailOn = Literal["none", "info", "low", "medium", "high", "critical"]
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
+# How much of the new file a step reads around each hunk (``steps.<name>.context``).
+ContextMode = Literal["hunk", "function", "file"]
 # Far above any real run, and small enough that rounding a cost or a budget to cents stays
 # within Decimal's default 28-digit precision.
 MAX_USD = Decimal(1_000_000)
@@ -57,6 +59,7 @@ class StepConfig(_Strict):
     # and the most findings it may show (None: no cap); the rest stay in the report only.
     min_confidence: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
     max_findings: int | None = Field(default=None, ge=0, le=1000)
+    context: ContextMode = "hunk"  # the defaults give security and quality ``function``
 
     def all_models(self) -> tuple[ModelRef, ...]:
         """Every model any chain of this step may use, ``models`` first."""
@@ -75,10 +78,12 @@ def _check_steps(steps: dict[str, StepConfig]) -> dict[str, StepConfig]:
                 f"step name {name!r}: use 1-32 lower-case letters, digits, '-' or '_', "
                 "starting with a letter"
             )
-        if name == CLASSIFY and (not step.enabled or step.files or step.instructions):
+        if name == CLASSIFY and (
+            not step.enabled or step.files or step.instructions or step.context != "hunk"
+        ):
             raise ValueError(
-                "classify cannot be switched off, narrowed with files or given instructions; "
-                "it only decides routing (set its models to change who classifies)"
+                "classify cannot be switched off, narrowed with files, given instructions or "
+                "context; it only decides routing (set its models to change who classifies)"
             )
         if name == VERIFY and (step.files or step.skip_for):
             raise ValueError(
@@ -149,6 +154,21 @@ class Price(_Strict):
     cache_write: Decimal | None = Field(default=None, ge=0, le=MAX_USD)
 
 
+class PathInstruction(_Strict):
+    """Instructions for the steps that read a file matching ``path`` (a gitignore-style glob)."""
+
+    path: str = Field(min_length=1, max_length=500)
+    instructions: str = Field(min_length=1, max_length=20_000)
+
+
+class ContextLimits(_Strict):
+    """Bounds on the new-file text fetched for ``context: function | file`` (once per file)."""
+
+    max_files: int = Field(default=50, ge=0, le=1000)
+    max_file_bytes: int = Field(default=200_000, ge=1000, le=1_000_000)
+    max_total_bytes: int = Field(default=2_000_000, ge=1000, le=20_000_000)
+
+
 class Config(_Strict):
     """The whole configuration, defaults merged in."""
 
@@ -172,6 +192,11 @@ class Config(_Strict):
     min_confidence: float = Field(default=0.6, ge=0, le=1, allow_inf_nan=False)
     # Findings below this severity are listed in the summary comment only, never inline.
     inline_min_severity: SeverityName = "medium"
+    # Repository instructions (trusted text from the base commit, like this file).
+    instructions: str = Field(default="", max_length=20_000)
+    path_instructions: list[PathInstruction] = Field(default_factory=list, max_length=100)
+    guidelines: list[str] = Field(default_factory=list, max_length=20)
+    context_limits: ContextLimits = Field(default_factory=ContextLimits)
 
     _v_baseline = field_validator("baseline")(lambda v: str(ModelRef.parse(v)))
 

@@ -201,6 +201,26 @@ class GitHubClient:
             except UnicodeDecodeError:
                 raise ConfigError(f"{path}@{ref[:7]}: not UTF-8 text") from None
 
+    def file_bytes(self, path: str, ref: str, max_bytes: int) -> tuple[bytes | None, int, str]:
+        """One file at commit ``ref`` through the contents API (one request), if small enough.
+
+        Returns:
+            ``(content, size, status)``: status ``used`` with the bytes; ``not_found`` when
+            there is no such file (or it is a directory, symlink or submodule); ``too_large``
+            when its size is over ``max_bytes`` (GitHub sends no content above 1 MB either).
+        """
+        with self._errors(f"read {path} at {ref[:7]}"):
+            try:
+                content = self._repo.get_contents(path, ref=ref)
+            except UnknownObjectException:
+                return None, 0, "not_found"
+            if isinstance(content, list) or content.type != "file":
+                return None, 0, "not_found"
+            size = int(content.size or 0)
+            if size > max_bytes or content.encoding != "base64":
+                return None, size, "too_large"
+            return content.decoded_content, size, "used"
+
     def identity(self) -> Identity | None:
         """The account this token acts as (asked once, cached); None when GitHub won't say.
 

@@ -109,6 +109,18 @@ def report_json(review: Review) -> dict[str, Any]:
         "baseline_cost_usd": _usd(review.baseline_cost_usd),
         "budget_usd": _usd(review.budget_usd),
         "wall_s": round(review.wall_s, 3),
+        "guidelines": [
+            {
+                "path": g.path,
+                "bytes": g.bytes,
+                "used_bytes": len(g.text.encode("utf-8", "surrogatepass")),
+                "truncated": g.truncated,
+            }
+            for g in review.guidelines
+        ],
+        "context_files": [
+            {"path": f.path, "bytes": f.bytes, "status": f.status} for f in review.context_files
+        ],
     }
 
 

@@ -2,7 +2,9 @@
 
 State: one repository, its pull requests (JSON built from real webhook payloads, with every
 ``https://api.github.com`` URL rewritten to this server), the diff each PR serves, its files
-(paginated), file contents per ref, issue comments, review comments and reviews.
+(paginated), file contents per ref (the ``content-file`` shape of GitHub's OpenAPI
+description, npm ``@octokit/openapi``; no content above 1 MB, as GitHub), issue comments,
+review comments and reviews.
 
 Behaviour copied from GitHub:
 - ``GET /pulls/{n}`` with ``Accept: application/vnd.github.diff`` answers the diff, or 406
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
 import json
 import re
 from collections import Counter
@@ -130,6 +133,9 @@ SECONDARY = {
     "Please wait a few minutes before you try again.",
     "documentation_url": "https://docs.github.com/rest/overview/resources-in-the-rest-api#secondary-rate-limits",
 }
+
+# The contents API sends a file's content up to 1 MB; above, ``encoding: none`` and no content.
+CONTENTS_LIMIT = 1024 * 1024
 
 _PREFIX = r"/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)"
 
@@ -535,17 +541,30 @@ class FakeGitHub:
                 },
             )
         raw = text.encode()
+        sha = hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()  # git's blob id
+        api = f"{self.url}/repos/{self.repo}"
+        web = f"https://github.com/{self.repo}/blob/{ref}/{path}"
+        big = len(raw) > CONTENTS_LIMIT  # GitHub sends no content above 1 MB
+        # The ``content-file`` schema of GitHub's OpenAPI description (every required field).
         return Reply(
             200,
             {
                 "type": "file",
-                "encoding": "base64",
+                "encoding": "none" if big else "base64",
                 "size": len(raw),
                 "name": path.rsplit("/", 1)[-1],
                 "path": path,
-                "sha": "0" * 40,
-                "content": base64.encodebytes(raw).decode(),
-                "url": f"{self.url}/repos/{self.repo}/contents/{path}?ref={ref}",
+                "content": "" if big else base64.encodebytes(raw).decode(),
+                "sha": sha,
+                "url": f"{api}/contents/{path}?ref={ref}",
+                "git_url": f"{api}/git/blobs/{sha}",
+                "html_url": web,
+                "download_url": f"https://raw.githubusercontent.com/{self.repo}/{ref}/{path}",
+                "_links": {
+                    "self": f"{api}/contents/{path}?ref={ref}",
+                    "git": f"{api}/git/blobs/{sha}",
+                    "html": web,
+                },
             },
         )
 
