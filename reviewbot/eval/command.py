@@ -97,9 +97,9 @@ def run_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     cases = load_corpus(args.corpus, args.case)
     configs = _configs(args.config, load_config)
     variants = build_variants(configs, args.baseline)
-    out = _out_dir(args.out)
     scripted = bool(args.scripted or args.script)
     script = load_script(args.script) if scripted else None
+    out = _out_dir(args.out)
     model_env = without_github_credentials(env)
     if not scripted:
         with_key, without = keyed_providers(variants, model_env)
