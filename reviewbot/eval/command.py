@@ -126,7 +126,16 @@ def run_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         )
 
     def progress(done: int, todo: int, outcome: CaseOutcome) -> None:
-        log.info("[%d/%d] %s under %s", done, todo, outcome.case_id, outcome.variant)
+        line = (
+            f"[{done}/{todo}] {outcome.case_id} under {outcome.variant}: "
+            f"{len(outcome.findings)} finding{'s' * (len(outcome.findings) != 1)}, "
+            f"${outcome.cost_usd:.4f}, {outcome.wall_s:.1f}s"
+            + (f" ({outcome.error})" if outcome.error else "")
+        )
+        if scripted:
+            log.info("%s", line)  # -v shows it; a scripted run takes seconds
+        else:
+            print(f"reviewbot: {line}", file=sys.stderr, flush=True)
 
     outcomes = evaluate(
         cases, variants, env=model_env, runs=args.runs, script=script, progress=progress

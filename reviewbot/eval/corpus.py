@@ -114,9 +114,12 @@ def load_case(folder: Path, case_id: str | None = None) -> Case:
             raise CorpusError(f"{name}: {META} must be a JSON object")
         meta = raw
     title, description = meta.get("title"), meta.get("description")
-    for key, value in (("title", title), ("description", description)):
+    for key, value in (("title", title), ("description", description), ("repo", meta.get("repo"))):
         if value is not None and not isinstance(value, str):
             raise CorpusError(f"{name}: {META}: {key} must be a string")
+    number = meta.get("number")
+    if number is not None and (type(number) is not int or number < 1):
+        raise CorpusError(f"{name}: {META}: number must be a pull request number (1 or more)")
     try:
         files = parse_diff(diff)
     except ReviewbotError as exc:
