@@ -33,14 +33,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from reviewbot.eval.corpus import write_case  # noqa: E402
+from reviewbot.eval.corpus import without_changelogs, write_case  # noqa: E402
 from reviewbot.eval.match import Label  # noqa: E402
-from reviewbot.eval.reverse import reverse_diff, split_lines  # noqa: E402
+from reviewbot.eval.reverse import reverse_diff  # noqa: E402
 
 REALDATA = ROOT / "tests" / "data" / "realdata"
 OUT = ROOT / "eval" / "corpus"
 LEFT_OUT = {"13_huge_lockfile.diff", "15_security_fix_path_traversal.diff"}
-CHANGELOGS = ("CHANGES", "CHANGELOG", "HISTORY", "NEWS", "news/", "changelog.d/")
 CLEAN_KINDS = {
     "01": "tooling: a pre-commit workflow set up, its config renamed",
     "02": "rename: a workflow file renamed",
@@ -57,24 +56,6 @@ CLEAN_KINDS = {
     "14": "docs: README wording",
     "16": "refactor: a vendored library replaced by the standard library",
 }
-
-
-def without_changelogs(diff: bytes) -> tuple[bytes, list[str]]:
-    """``diff`` without the ``diff --git`` blocks of changelog files, and their paths."""
-    blocks: list[list[bytes]] = []
-    for line in split_lines(diff):
-        if line.startswith(b"diff --git ") or not blocks:
-            blocks.append([])
-        blocks[-1].append(line)
-    kept, dropped = [], []
-    for block in blocks:
-        head = block[0].decode("utf-8", "replace")
-        path = head.rstrip("\r\n").split(" b/", 1)[-1] if head.startswith("diff --git") else ""
-        if path and path.startswith(CHANGELOGS):
-            dropped.append(path)
-        else:
-            kept.append(b"".join(block))
-    return b"".join(kept), dropped
 
 
 def _source(meta: dict[str, Any], file: str) -> dict[str, Any]:

@@ -30,7 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--corpus",
         metavar="DIR",
         required=True,
-        help="folder of cases (each a folder with pr.diff and expected.json)",
+        help="folder of cases (each a folder with pr.diff and expected.json); with "
+        "--from-history, where the cases are written",
     )
     parser.add_argument(
         "--config",
@@ -78,6 +79,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="what the scripted fakes answer (YAML; implies --scripted; default: no findings)",
     )
+    history = parser.add_argument_group(
+        "cases from your own history (written into --corpus; nothing is evaluated)"
+    )
+    history.add_argument(
+        "--from-history",
+        action="store_true",
+        help="write cases from merged PRs of --repo: fixes reversed, other PRs as clean cases",
+    )
+    history.add_argument("--repo", metavar="OWNER/NAME", help="the repository (GITHUB_TOKEN)")
+    history.add_argument("--since", metavar="DATE", help="PRs merged on or after DATE")
+    history.add_argument(
+        "--max-fixes", type=int, default=20, metavar="N", help="at most N fixes (default 20)"
+    )
 
 
 def run_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
@@ -89,6 +103,8 @@ def run_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     from reviewbot.eval.runner import build_variants, evaluate, keyed_providers
     from reviewbot.eval.scripted import SCRIPTED_LABEL, load_script
 
+    if args.from_history or args.repo or args.since:
+        return _from_history(args, env)
     if args.runs < 1:
         raise ConfigError(f"--runs {args.runs}: give 1 or more")
     if args.line_slack < 0:
@@ -143,6 +159,55 @@ def run_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     return _write(args, cases, variants, outcomes, out, scripted)
 
 
+def _from_history(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    from reviewbot.credentials import clean_credential
+    from reviewbot.errors import ConfigError
+    from reviewbot.eval.history import HistoryClient, build_history, history_summary, parse_since
+
+    if not args.from_history:
+        raise ConfigError("--repo and --since build cases with --from-history; add it")
+    if not args.repo or not args.since:
+        raise ConfigError("--from-history needs --repo OWNER/NAME and --since DATE")
+    if "/" not in args.repo:
+        raise ConfigError(f"--repo: {args.repo!r} is not of the form OWNER/NAME")
+    if args.max_fixes < 1:
+        raise ConfigError(f"--max-fixes {args.max_fixes}: give 1 or more")
+    ignored = [flag for flag, value in _EVAL_ONLY.items() if getattr(args, value)]
+    if ignored:
+        raise ConfigError(
+            f"--from-history only writes cases; {', '.join(ignored)} would be ignored: "
+            "evaluate the cases afterwards"
+        )
+    since = parse_since(args.since)
+    token = clean_credential(env.get("GITHUB_TOKEN"), "GITHUB_TOKEN") or clean_credential(
+        env.get("GH_TOKEN"), "GH_TOKEN"
+    )
+    if not token:
+        raise ConfigError("--from-history needs a token in GITHUB_TOKEN (or GH_TOKEN)")
+    out = _out_dir(args.corpus, "--corpus")
+    client = HistoryClient(
+        token,
+        env.get("GITHUB_API_URL") or "https://api.github.com",
+        args.repo,
+        server_url=env.get("GITHUB_SERVER_URL") or "https://github.com",
+    )
+    try:
+        written, passed = build_history(client, args.repo, since, out, args.max_fixes)
+    finally:
+        client.close()
+    sys.stdout.write(history_summary(written, passed, args.corpus))
+    return 0
+
+
+_EVAL_ONLY = {
+    "--config": "config",
+    "--baseline": "baseline",
+    "--case": "case",
+    "--scripted": "scripted",
+    "--script": "script",
+}
+
+
 def _configs(
     paths: Sequence[str], loader: Callable[[str | None], Config]
 ) -> list[tuple[str, str, Config]]:
@@ -161,18 +226,18 @@ def _configs(
     return [(name, path, loader(path)) for name, path in zip(names, paths, strict=True)]
 
 
-def _out_dir(path: str) -> Path:
+def _out_dir(path: str, flag: str = "--out") -> Path:
     from reviewbot.errors import ConfigError
 
     out = Path(path)
     if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out {path}: it is a file; give a directory")
+        raise ConfigError(f"{flag} {path}: it is a file; give a directory")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(f"--out {path}: cannot create it: {exc.strerror or exc}") from None
+        raise ConfigError(f"{flag} {path}: cannot create it: {exc.strerror or exc}") from None
     if not os.access(out, os.W_OK):
-        raise ConfigError(f"--out {path}: the directory is not writable")
+        raise ConfigError(f"{flag} {path}: the directory is not writable")
     return out
 
 

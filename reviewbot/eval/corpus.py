@@ -27,7 +27,11 @@ from reviewbot.diff.parse import parse_diff
 from reviewbot.domain import FileDiff, PullRequestRef
 from reviewbot.errors import ConfigError, ReviewbotError
 from reviewbot.eval.match import ANY_CATEGORY, Label, normalise_path
+from reviewbot.eval.reverse import split_lines
 
+# Files whose lines, in a fix, name the fix ("Fix an XSS in the debugger"): left out of a
+# reversed fix, where they would tell the reviewer what to look for.
+CHANGELOGS = ("CHANGES", "CHANGELOG", "HISTORY", "NEWS", "news/", "changelog.d/", ".changeset/")
 DIFF = "pr.diff"
 EXPECTED = "expected.json"
 META = "case.json"
@@ -229,3 +233,21 @@ def write_case(
         (folder / META).write_text(
             json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
+
+
+def without_changelogs(diff: bytes) -> tuple[bytes, list[str]]:
+    """``diff`` without the ``diff --git`` blocks of changelog files, and the paths left out."""
+    blocks: list[list[bytes]] = []
+    for line in split_lines(diff):
+        if line.startswith(b"diff --git ") or not blocks:
+            blocks.append([])
+        blocks[-1].append(line)
+    kept, dropped = [], []
+    for block in blocks:
+        head = block[0].decode("utf-8", "replace")
+        path = head.rstrip("\r\n").split(" b/", 1)[-1] if head.startswith("diff --git") else ""
+        if path and path.startswith(CHANGELOGS):
+            dropped.append(path)
+        else:
+            kept.append(b"".join(block))
+    return b"".join(kept), dropped
