@@ -166,9 +166,11 @@ def render_svg(points: Sequence[Point], *, title: str, subtitle: str, warning: s
             " (baseline)" if point.baseline and "baseline" not in point.name else ""
         )
         # Above the point in the lower half, below it in the upper half; to its left when the
-        # text would run past the plot; nudged away from labels already placed.
+        # text would run past the plot (into the legend); nudged away from labels placed.
         width = CHAR_W * len(name)
-        anchor, lx = ("start", px + 10) if px + 10 + width <= WIDTH - 8 else ("end", px - 10)
+        fits_right = px + 10 + width <= LEFT + PLOT_W
+        fits_left = px - 10 - width >= LEFT
+        anchor, lx = ("end", px - 10) if fits_left and not fits_right else ("start", px + 10)
         direction = -1 if point.recall < 0.5 else 1
         ly = py - 10 if direction < 0 else py + 20
         left = lx if anchor == "start" else lx - width

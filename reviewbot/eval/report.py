@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from reviewbot import __version__
+from reviewbot.config.load import price_table
 from reviewbot.engine.findings import DETERMINISTIC_STEPS
 from reviewbot.eval.corpus import Case
 from reviewbot.eval.match import match_case
@@ -228,6 +229,7 @@ def report_json(
         },
         "line_slack": slack,
         "runs": runs,
+        "prices_as_of": price_table()[0],
         "definitions": DEFINITIONS,
         "configurations": [
             {

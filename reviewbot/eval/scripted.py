@@ -9,7 +9,7 @@ answers comes from a *script* (YAML), never from the code under review:
 
     classification: {change_type: feature, risk: medium}   # what classify answers
     rules:                        # every rule that matches a call adds to its reply
-      - step: security            # globs; each defaults to "*"
+      - step: security            # globs; each defaults to "*" ("classify" is a step too)
         model: "anthropic:*"      # provider:model
         config: "*"               # the configuration's name in the report
         case: "*"                 # the case id
@@ -145,6 +145,7 @@ class ScriptedProvider:
                 CLASSIFY_OUTPUT_TOKENS if step == "classify" else REVIEW_OUTPUT_TOKENS,
             ),
         )
+        # Every rule that matches adds to the reply (for classify only an ``error`` counts).
         rules = [rule for rule in self.script.rules if self._applies(rule, step, ref)]
         error = next((rule.error for rule in rules if rule.error is not None), None)
         if error is not None:
@@ -165,8 +166,6 @@ class ScriptedProvider:
         """Nothing to release."""
 
     def _applies(self, rule: ScriptRule, step: str, ref: str) -> bool:
-        if step == "classify":
-            return rule.error is not None and _glob(ref, rule.model) and rule.step == "classify"
         return (
             _glob(step, rule.step)
             and _glob(ref, rule.model)

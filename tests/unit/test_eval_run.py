@@ -148,6 +148,17 @@ def test_a_scripted_failure_falls_back_along_the_chain(corpus: Path) -> None:
     assert dict(summary.steps["security"].models) == {"openai:gpt-5.4": 2}
 
 
+def test_a_scripted_classify_failure_falls_back_too(corpus: Path) -> None:
+    rules = [{"step": "classify", "model": "openai:*", "error": "rate_limited"}]
+    cases = load_corpus(corpus)
+    variants = build_variants([("cfg", "test", parse_config(None))], baseline=False)
+    outcomes = evaluate(cases, variants, env={}, script=Script.model_validate({"rules": rules}))
+    (summary,) = summarise(outcomes, variants, 1, SLACK)
+    classify = summary.steps["classify"]
+    assert set(classify.models) == {"google:gemini-2.5-flash"}
+    assert classify.statuses["ok"] >= 1
+
+
 # ---------------------------------------------------------------- aggregation
 
 
