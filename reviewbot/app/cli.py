@@ -68,6 +68,14 @@ def _parser() -> argparse.ArgumentParser:
 
     action = sub.add_parser("action", help="run as a GitHub Action (reads the Actions environment)")
     _global_options(action, top=False)
+
+    from reviewbot.eval.command import add_arguments as add_eval_arguments
+
+    evaluate = sub.add_parser(
+        "eval", help="measure what configurations find, and cost, on a corpus of labelled PRs"
+    )
+    _global_options(evaluate, top=False)
+    add_eval_arguments(evaluate)
     return parser
 
 
@@ -91,6 +99,10 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             from reviewbot.app.action import run_action
 
             return run_action(environ)
+        if args.command == "eval":
+            from reviewbot.eval.command import run_eval
+
+            return run_eval(args, environ)
         return _review(args, environ, parser)
     except ReviewbotError as exc:
         print(f"reviewbot: error: {_masked(exc, environ)}", file=sys.stderr)
