@@ -134,6 +134,14 @@ class Price(_Strict):
     cache_write: Decimal | None = Field(default=None, ge=0, le=MAX_USD)
 
 
+class ReviewConfig(_Strict):
+    """``review:``: how a PR is reviewed again after new pushes."""
+
+    incremental: bool = True  # on a push, review only the new commits' part of the PR
+    skip_labels: list[str] = Field(default_factory=lambda: ["reviewbot:skip"])
+    min_changed_lines: int = Field(default=0, ge=0)  # fewer changed lines: no model call
+
+
 class Config(_Strict):
     """The whole configuration, defaults merged in."""
 
@@ -152,6 +160,7 @@ class Config(_Strict):
     fail_on_step_error: bool = False
     review_drafts: bool = False
     max_review_tokens: int = Field(default=120000, ge=1000)
+    review: ReviewConfig = Field(default_factory=ReviewConfig)
 
     _v_baseline = field_validator("baseline")(lambda v: str(ModelRef.parse(v)))
 

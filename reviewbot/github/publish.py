@@ -16,6 +16,7 @@ from reviewbot.engine.findings import inline_candidates
 from reviewbot.errors import GitHubError
 from reviewbot.github.client import GitHubClient
 from reviewbot.github.results import PostResult, PostStatus
+from reviewbot.github.threads import resolve_threads
 from reviewbot.output.inline import inline_comments
 from reviewbot.output.render import render_comment
 
@@ -52,6 +53,9 @@ def post_results(
     """Post the inline review, then the sticky comment (so a 422 note reaches it in one write)."""
     number = pr.number
     candidates = inline_candidates(review.findings, review.files) if config.inline_comments else []
+    # A finding carried from an earlier run had its chance at an inline comment then.
+    candidates = [f for f in candidates if f.state == "new"]
+    review = _follow_threads(console, client, review)
     if candidates:
         posted = client.posted_finding_keys(number)
         comments = inline_comments(
@@ -75,6 +79,18 @@ def post_results(
     if result.status is PostStatus.FORBIDDEN:
         return _forbidden(console, review), None
     return _posted(console, review, result)
+
+
+def _follow_threads(console: Log, client: GitHubClient, review: Review) -> Review:
+    """Resolve our review threads of the findings this run resolved; note what was left open."""
+    if review.scope is None or not review.scope.resolved or review.pr is None:
+        return review
+    keys = [f.fingerprint for f in review.scope.resolved if f.fingerprint]
+    outcome = resolve_threads(client, review.pr.number, keys)
+    if outcome.resolved:
+        console.line(f"reviewbot: resolved {outcome.resolved} review thread(s) of fixed findings")
+    notes = outcome.notes()
+    return dataclasses.replace(review, notes=(*review.notes, *notes)) if notes else review
 
 
 def _posted(console: Log, review: Review, result: PostResult) -> tuple[Review, str | None]:
