@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from reviewbot.state.block import decode, encode
 from tests.fakeserver.github import HUMAN, FakeGitHub
 from tests.fakeserver.pushes import code_files
 from tests.fakeserver.vendors import VendorFakes
@@ -189,3 +191,131 @@ def test_five_runs_wording_one_finding_differently_leave_one_inline_comment(
     assert harness.model.calls >= 5
     keyed = [c for c in harness.inline() if "reviewbot:finding" in c["body"]]
     assert len(keyed) == 1
+
+
+def _small_pr(harness: Harness, realdata: Path) -> dict[str, list[str]]:
+    base, head = code_files(3, 30, seed=5)
+    _plant(head, "src/pkg0/mod0.py", 20, EVAL)
+    harness.model.problems = [
+        Problem(EVAL, "src/pkg0/mod0.py", "code-injection", titles=("Eval of request data",))
+    ]
+    harness.open_pr(realdata, base, head)
+    return head
+
+
+def _touch(harness: Harness, path: str = "src/pkg1/mod1.py") -> None:
+    lines = list(harness.history.head[path])  # type: ignore[union-attr]
+    lines.insert(15, "    touched = True")
+    harness.history.push({path: lines})  # type: ignore[union-attr]
+
+
+def _force_push(harness: Harness) -> None:
+    lines = list(harness.history.head["src/pkg1/mod1.py"])  # type: ignore[union-attr]
+    harness.history.force_push({"src/pkg1/mod1.py": lines[:-1]})  # type: ignore[union-attr]
+
+
+def _retarget(harness: Harness) -> None:
+    _touch(harness)
+    harness.history.retarget("release-2.0")  # type: ignore[union-attr]
+
+
+def _config_change(harness: Harness) -> None:
+    _touch(harness)
+    harness.config("step_timeout_s: 120\n")
+
+
+def _damage(harness: Harness) -> None:
+    _touch(harness)
+    comment = harness.github.pulls[harness.history.number].issue_comments[0]  # type: ignore[union-attr]
+    comment["body"] = re.sub(r'"pr_cost_usd":"[^"]*"', '"pr_cost_usd":"0"', comment["body"])
+
+
+def _foreign(harness: Harness) -> None:
+    _touch(harness)
+    comment = harness.github.pulls[harness.history.number].issue_comments[0]  # type: ignore[union-attr]
+    # A state block whose checksum holds but that names another PR (copied from elsewhere).
+    state = decode(comment["body"], "Codertocat/Hello-World", harness.history.number).state  # type: ignore[union-attr]
+    assert state is not None
+    other = encode(dataclasses.replace(state, pr=999))
+    comment["body"] = re.sub(r"<!-- reviewbot:state .*? -->", lambda _: other, comment["body"])
+
+
+@pytest.mark.parametrize(
+    ("change", "inputs", "reason"),
+    [
+        (_force_push, {}, "force-pushed or rebased"),
+        (_retarget, {}, "base branch changed from master to release-2.0"),
+        (_config_change, {}, "configuration or the prompts changed"),
+        (_damage, {}, "saved review state in the comment is damaged"),
+        (_foreign, {}, "belongs to Codertocat/Hello-World#999"),
+        (_touch, {"full-review": "true"}, "full review was requested"),
+    ],
+    ids=["force-push", "base-change", "config-change", "damaged-state", "foreign-state", "input"],
+)
+def test_what_asks_for_a_full_review_says_so(
+    harness: Harness, realdata: Path, change: object, inputs: dict[str, str], reason: str
+) -> None:
+    _small_pr(harness, realdata)
+    harness.config("step_timeout_s: 180\n")
+    assert harness.run().report["mode"] == "full"
+    change(harness)  # type: ignore[operator]
+    run = harness.run(inputs)
+    assert run.code == 0, run.stdout
+    assert run.report["mode"] == "full"
+    assert reason in run.report["full_reason"]
+    assert run.report["reviewed_range"]["from"] is None
+    assert f"**Full review:** {run.report['full_reason']}" in run.comment
+    # The whole PR was sent again: every file is in the review requests.
+    assert all("mod2.py" in body for body in run.review_requests)
+    assert run.review_requests
+
+
+def test_a_merge_of_the_base_branch_makes_no_model_call(harness: Harness, realdata: Path) -> None:
+    _small_pr(harness, realdata)
+    assert harness.run().code == 0
+    history = harness.history
+    assert history is not None
+    upstream = {"src/other/upstream.py": ["def upstream():", "    return 1"]}
+    base_mod2 = list(history.base["src/pkg2/mod2.py"])
+    base_mod2[55] = "    upstream_change = True"  # the base changed a line the PR does not touch
+    history.merge_base({**upstream, "src/pkg2/mod2.py": base_mod2})
+    run = harness.run()
+    assert run.code == 0, run.stdout
+    assert run.report["mode"] == "incremental"
+    assert run.review_requests == []
+    assert all(s["attempts"] == [] for s in run.report["steps"])
+    assert "no model was called" in run.comment
+    assert [f["state"] for f in run.report["findings"]] == ["open"]  # carried forward
+
+
+def test_a_lockfile_only_push_makes_no_model_call(harness: Harness, realdata: Path) -> None:
+    _small_pr(harness, realdata)
+    history = harness.history
+    assert history is not None
+    history.head["poetry.lock"] = ["[[package]]", 'name = "a"', 'version = "1.0"']
+    history.push({})
+    assert harness.run().code == 0
+    history.push({"poetry.lock": ["[[package]]", 'name = "a"', 'version = "1.1"']})
+    run = harness.run()
+    assert run.report["mode"] == "incremental"
+    assert all(s["attempts"] == [] for s in run.report["steps"])
+    assert "no model was called" in run.comment
+    assert [f["state"] for f in run.report["findings"]] == ["open"]
+
+
+def test_a_skip_label_updates_the_comment_in_one_line_and_calls_no_model(
+    harness: Harness, realdata: Path
+) -> None:
+    _small_pr(harness, realdata)
+    assert harness.run().code == 0
+    calls = len(harness.vendors.server.requests)
+    harness.history.label("reviewbot:skip")  # type: ignore[union-attr]
+    run = harness.run()
+    assert run.code == 0
+    assert len(harness.vendors.server.requests) == calls
+    visible = [ln for ln in run.comment.splitlines() if ln and not ln.startswith("<!--")]
+    assert len(visible) == 1 and "reviewbot:skip" in visible[0]
+    # The state survives the skip: removing the label later builds on the last review.
+    harness.history.payload["pull_request"]["labels"] = []  # type: ignore[union-attr]
+    _touch(harness)
+    assert harness.run().report["mode"] == "incremental"
