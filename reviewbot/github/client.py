@@ -212,10 +212,8 @@ class GitHubClient:
         """
         with self._errors("list the comments", number):
             comment = self._own_summary(self._repo.get_issue(number).get_comments())
-        if comment is None:
-            return None
-        self._summaries[number] = comment
-        return str(comment.body or "")
+        self._summaries[number] = comment  # None too: upsert then creates without listing again
+        return None if comment is None else str(comment.body or "")
 
     def compare(self, base: str, head: str) -> Comparison | None:
         """How ``head`` relates to ``base`` (``GET /compare/{base}...{head}``) and their files.
@@ -365,7 +363,10 @@ class GitHubClient:
         with self._errors("post the summary comment", number):
             try:
                 note = None
-                existing = self._summaries.get(number) or self._own_summary(issue.get_comments())
+                if number in self._summaries:
+                    existing = self._summaries[number]
+                else:
+                    existing = self._own_summary(issue.get_comments())
                 if existing is not None:
                     try:
                         existing.edit(body)
@@ -380,6 +381,7 @@ class GitHubClient:
                         log.warning("%s", note)
                 created = issue.create_comment(body)
                 self._learn(created.user)
+                self._summaries[number] = created
                 return PostResult(PostStatus.POSTED, created.html_url, message=note)
             except GithubException as exc:
                 outcome = _write_refusal(exc, self._token)

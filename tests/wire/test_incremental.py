@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from reviewbot.state.block import decode, encode
+from tests.fakeserver.action_runs import Harness, Problem
 from tests.fakeserver.github import HUMAN, FakeGitHub
 from tests.fakeserver.pushes import code_files
 from tests.fakeserver.vendors import VendorFakes
-from tests.wire.incremental_harness import Harness, Problem
 
 EVAL = "result = eval(payload_blob)"
 SHELL = "os.system(shell_cmd)"

@@ -1,4 +1,4 @@
-"""Runs of ``reviewbot action`` on a PR pushed several times: fake GitHub, a model that reads.
+"""Runs of ``reviewbot action`` in this process on a PR pushed several times (tests and bench).
 
 The "model" answers the review steps like a reviewer would: it reports a problem only when the
 problem's code is in what it was sent, at that code's line in the current head. Its wording
