@@ -4,8 +4,9 @@ One line right after the comment's marker::
 
     <!-- reviewbot:state v1 sha256=<16 hex> {"repo": ..., "pr": ..., "head": ...} -->
 
-The JSON is plain (any JSON parser reads it) with ``<``, ``>`` and ``&`` escaped as ``\\u003c``
-and so on, so no path or title can close the HTML comment. The checksum covers the JSON, so
+The JSON is plain (any JSON parser reads it) with ``<``, ``>``, ``&``, ``@``, brackets,
+parentheses and backticks inside strings escaped as ``\\u003c`` and so on, so no path or title
+can close the HTML comment, mention anyone or form a link. The checksum covers the JSON, so
 an edited or cut block is recognised as damaged. Reading never raises: a missing, damaged,
 foreign (another repository or PR) or newer-version block comes back as a reason, and the
 caller runs a full review.
@@ -28,6 +29,13 @@ _TITLE_CHARS = 160
 _LINE = re.compile(r"<!-- reviewbot:state v(\d+) sha256=([0-9a-f]{16}) (\{.*?\}) -->")
 _ANY = re.compile(r"<!-- reviewbot:state\b")
 _STATES = ("new", "open", "resolved")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')  # a JSON string literal
+# Inside strings, as \uXXXX: nothing can close the HTML comment, mention anyone, make a link.
+_MARKUP = re.compile(r"[<>&@\[\]()`]")
+
+
+def _inert(match: re.Match[str]) -> str:
+    return _MARKUP.sub(lambda m: f"\\u{ord(m.group(0)):04x}", match.group(0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +154,7 @@ def _line(state: RunState, findings: list[TrackedFinding], *, truncated: bool) -
             for f in findings
         ],
     }
-    payload = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
-    payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    payload = _STRING.sub(_inert, json.dumps(data, ensure_ascii=True, separators=(",", ":")))
     digest = hashlib.sha256(payload.encode("ascii")).hexdigest()[:16]
     return f"<!-- reviewbot:state v{VERSION} sha256={digest} {payload} -->"
 
@@ -166,6 +173,9 @@ def decode(body: str | None, repo: str, number: int) -> ReadState:
     """
     if body is None:
         return ReadState(None, "first review of this pull request")
+    # Only above the comment's visible content: nothing written further down (quoted model
+    # text, should any comment syntax ever get through) can pass for the state.
+    body = body.split("\n## ", 1)[0]
     match = _LINE.search(body)
     if match is None:
         if _ANY.search(body):

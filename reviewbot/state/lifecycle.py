@@ -47,16 +47,20 @@ def follow(
         The open findings, the ones resolved now, how many were carried, the state to keep.
     """
     earlier = previous.findings if previous is not None else ()
-    open_before = {t.fingerprint: t for t in earlier if t.state != "resolved"}
+    open_before = [t for t in earlier if t.state != "resolved"]
+    open_keys = {t.fingerprint for t in open_before}
     resolved_before = {t.fingerprint: t for t in earlier if t.state == "resolved"}
-    now: dict[str, Finding] = {}
+    # Every finding of this run is kept, even two that share a fingerprint (two file-level
+    # findings of one file): the fingerprint says which earlier finding each one continues.
+    kept_now: list[Finding] = []
     for finding in found:
-        state: FindingState = "open" if finding.fingerprint in open_before else "new"
-        now.setdefault(finding.fingerprint, dataclasses.replace(finding, state=state))
+        state: FindingState = "open" if finding.fingerprint in open_keys else "new"
+        kept_now.append(dataclasses.replace(finding, state=state))
+    now = {f.fingerprint: f for f in kept_now}
     resolved: list[Finding] = []
     carried: list[Finding] = []
-    for fingerprint, tracked in open_before.items():
-        if fingerprint in now:
+    for tracked in open_before:
+        if tracked.fingerprint in now:
             continue
         change = changes.get(tracked.path) if changes is not None else None
         if changes is None or (
@@ -72,13 +76,8 @@ def follow(
             end = change.moved(finding.end_line)
             finding = dataclasses.replace(finding, line=line, end_line=end)
         carried.append(finding)
-        now[fingerprint] = finding
-    findings = tuple(sort_findings(now.values()))
-    kept = [
-        t
-        for fp, t in resolved_before.items()
-        if fp not in now and fp not in {f.fingerprint for f in resolved}
-    ]
+    findings = tuple(sort_findings([*kept_now, *carried]))
+    kept = [t for fp, t in resolved_before.items() if fp not in now]
     tracked_all = (
         *(TrackedFinding.of(f) for f in findings),
         *(TrackedFinding.of(f) for f in resolved),
