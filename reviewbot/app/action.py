@@ -141,7 +141,7 @@ def _review(
         info,
         full_review=inputs.full_review,
         pr_diff=diff.text,
-        prior_body=client.summary_body(number),
+        prior=_prior_summary(client, number),
     )
     notes = [*_notes(inputs, info, diff, run_env), *plan.notes]
     crashed: ReviewCrashed | None = None
@@ -182,6 +182,18 @@ def _review(
     return runner.exit_code(review, config)
 
 
+def _prior_summary(client: GitHubClient, number: int) -> str | Exception | None:
+    """Our sticky comment's body from the last run, None when there is none, or what broke.
+
+    Reading it must not sink the review: what broke means a full review, and posting lists the
+    comments again later, where a failure is handled like any other publishing failure.
+    """
+    try:
+        return client.summary_body(number)
+    except Exception as exc:
+        return exc
+
+
 def _conclude(review: Review, plan: RunPlan, info: PullRequestInfo) -> Review:
     """The review with its findings' life across runs, and why no model ran when none did."""
     incremental = plan.basis.full_reason is None
@@ -203,7 +215,8 @@ def _skip(
     console.notice(f"reviewbot: #{number} has the label {label!r}; not reviewed")
     if inputs.dry_run:
         return EXIT_OK
-    read = decode(client.summary_body(number), info.ref.repo, number)
+    prior = _prior_summary(client, number)
+    read = decode(None if isinstance(prior, Exception) else prior, info.ref.repo, number)
     block = encode(read.state) if read.state is not None else ""
     result = client.upsert_comment(number, render_skipped(label, block))
     console.line(f"reviewbot: summary comment {result.status.value}")

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from reviewbot.config.schema import Config
 from reviewbot.diff.parse import parse_diff
 from reviewbot.diff.patches import rebuild_diff
+from reviewbot.errors import GitHubError
 from reviewbot.github.client import GitHubClient
 from reviewbot.github.results import PullRequestInfo
-from reviewbot.state.block import decode
+from reviewbot.state.block import ReadState, decode
 from reviewbot.state.conclude import Basis
 from reviewbot.state.delta import delta
 from reviewbot.state.digest import config_digest
@@ -37,7 +38,7 @@ def plan_run(
     *,
     full_review: bool,
     pr_diff: str,
-    prior_body: str | None,
+    prior: str | Exception | None,
 ) -> RunPlan:
     """Decide full or incremental and build the diff the models are sent.
 
@@ -47,10 +48,15 @@ def plan_run(
         info: The pull request.
         full_review: The ``full-review`` input.
         pr_diff: The PR's whole diff.
-        prior_body: Our sticky comment's body from the last run (None when there is none).
+        prior: Our sticky comment's body from the last run (None when there is none), or the
+            error that kept it from being read.
     """
     ref = info.ref
-    read = decode(prior_body, ref.repo, ref.number)
+    if isinstance(prior, Exception):
+        what = str(prior) if isinstance(prior, GitHubError) else type(prior).__name__
+        read = ReadState(None, f"the last summary comment could not be read ({what})")
+    else:
+        read = decode(prior, ref.repo, ref.number)
     digest = config_digest(config)
     previous = read.state
     reason = full_reason(
@@ -63,9 +69,9 @@ def plan_run(
     )
     if reason is not None or previous is None:
         return RunPlan(pr_diff, Basis(previous, reason or "no saved review state"), digest)
-    if previous.head_sha == ref.head_sha:
-        note = f"no new commits since `{ref.head_sha[:7]}`, reviewed last time: no model was called"
-        return RunPlan("", Basis(previous, None, {}, previous.head_sha), digest, [note])
+    if previous.head_sha == ref.head_sha:  # a re-run (re-opened, dispatched, re-run job)
+        reason = f"`{ref.head_sha[:7]}` was reviewed already: a re-run reviews it again"
+        return RunPlan(pr_diff, Basis(previous, reason), digest)
     comparison = client.compare(previous.head_sha, ref.head_sha)
     reason = compare_reason(
         previous.head_sha, ref.head_sha, comparison.status if comparison else None

@@ -53,8 +53,6 @@ def post_results(
     """Post the inline review, then the sticky comment (so a 422 note reaches it in one write)."""
     number = pr.number
     candidates = inline_candidates(review.findings, review.files) if config.inline_comments else []
-    # A finding carried from an earlier run had its chance at an inline comment then.
-    candidates = [f for f in candidates if f.state == "new"]
     review = _follow_threads(console, client, review)
     if candidates:
         posted = client.posted_finding_keys(number)

@@ -4,8 +4,8 @@ One line right after the comment's marker::
 
     <!-- reviewbot:state v1 sha256=<16 hex> {"repo": ..., "pr": ..., "head": ...} -->
 
-The JSON is plain (any JSON parser reads it) with ``<``, ``>``, ``&``, ``@``, brackets,
-parentheses and backticks inside strings escaped as ``\\u003c`` and so on, so no path or title
+The JSON is plain (any JSON parser reads it) with ``<``, ``>``, ``&``, ``@``, parentheses
+and backticks inside strings escaped as ``\\u003c`` and so on, so no path or title
 can close the HTML comment, mention anyone or form a link. The checksum covers the JSON, so
 an edited or cut block is recognised as damaged. Reading never raises: a missing, damaged,
 foreign (another repository or PR) or newer-version block comes back as a reason, and the
@@ -29,13 +29,9 @@ _TITLE_CHARS = 160
 _LINE = re.compile(r"<!-- reviewbot:state v(\d+) sha256=([0-9a-f]{16}) (\{.*?\}) -->")
 _ANY = re.compile(r"<!-- reviewbot:state\b")
 _STATES = ("new", "open", "resolved")
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')  # a JSON string literal
-# Inside strings, as \uXXXX: nothing can close the HTML comment, mention anyone, make a link.
-_MARKUP = re.compile(r"[<>&@\[\]()`]")
-
-
-def _inert(match: re.Match[str]) -> str:
-    return _MARKUP.sub(lambda m: f"\\u{ord(m.group(0)):04x}", match.group(0))
+# Never structural in JSON, so they occur only inside strings, where \uXXXX stands for them:
+# no HTML comment can close, no mention, link or code span can form.
+_INERT = {ord(c): f"\\u{ord(c):04x}" for c in "<>&@()`"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +150,7 @@ def _line(state: RunState, findings: list[TrackedFinding], *, truncated: bool) -
             for f in findings
         ],
     }
-    payload = _STRING.sub(_inert, json.dumps(data, ensure_ascii=True, separators=(",", ":")))
+    payload = json.dumps(data, ensure_ascii=True, separators=(",", ":")).translate(_INERT)
     digest = hashlib.sha256(payload.encode("ascii")).hexdigest()[:16]
     return f"<!-- reviewbot:state v{VERSION} sha256={digest} {payload} -->"
 

@@ -319,3 +319,29 @@ def test_a_skip_label_updates_the_comment_in_one_line_and_calls_no_model(
     harness.history.payload["pull_request"]["labels"] = []  # type: ignore[union-attr]
     _touch(harness)
     assert harness.run().report["mode"] == "incremental"
+
+
+def test_a_push_below_min_changed_lines_calls_no_model(harness: Harness, realdata: Path) -> None:
+    _small_pr(harness, realdata)
+    harness.config("review:\n  min_changed_lines: 5\n")
+    assert harness.run().report["mode"] == "full"
+    _touch(harness)  # one added line
+    run = harness.run()
+    assert run.report["mode"] == "incremental"
+    assert all(s["attempts"] == [] for s in run.report["steps"])
+    assert "fewer than review.min_changed_lines (5): no model was called" in run.comment
+
+
+def test_incremental_off_and_a_rerun_of_the_same_head_review_everything(
+    harness: Harness, realdata: Path
+) -> None:
+    _small_pr(harness, realdata)
+    harness.config("review:\n  incremental: false\n")
+    assert harness.run().code == 0
+    _touch(harness)
+    assert "review.incremental: false" in harness.run().report["full_reason"]
+    harness.config("review:\n  incremental: true\n")  # not part of the config digest
+    again = harness.run()  # the same head once more (a re-run of the job)
+    assert again.report["mode"] == "full"
+    assert "was reviewed already" in again.report["full_reason"]
+    assert [f["state"] for f in again.report["findings"]] == ["open"]
