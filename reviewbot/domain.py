@@ -226,6 +226,9 @@ class Usage:
         )
 
 
+FindingState = Literal["new", "open", "resolved"]
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem reported on the change. ``line`` is a new-file line; None = file-level."""
@@ -251,6 +254,10 @@ class Finding:
     suppressed_reason: str | None = None
     # The steps that flagged this problem, when models of more than one vendor agree.
     flagged_by: tuple[str, ...] = ()
+    # Its life across the pushes of a PR (``reviewbot/state``): found by this run, still open
+    # from an earlier one, or gone (then ``resolved_by`` is the commit that resolved it).
+    state: FindingState = "new"
+    resolved_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,6 +354,28 @@ class ContextFile:
 
 
 @dataclass(frozen=True, slots=True)
+class RunScope:
+    """What a PR run reviewed against the last one, and the state it leaves for the next.
+
+    ``mode`` is ``incremental`` when only the commits since ``from_sha`` were reviewed (and the
+    open findings elsewhere carried forward), ``full`` otherwise, with ``full_reason`` saying
+    why. ``state_block`` is the hidden block the sticky comment carries to the next run.
+    """
+
+    mode: Literal["full", "incremental"]
+    from_sha: str | None
+    to_sha: str | None
+    full_reason: str | None
+    commits: int = 0
+    additions: int = 0
+    deletions: int = 0
+    carried: int = 0
+    resolved: tuple[Finding, ...] = ()
+    pr_cost_usd: Decimal | None = None
+    state_block: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Review:
     """Everything one run produced, ready to render and report."""
 
@@ -365,3 +394,4 @@ class Review:
     suppressed: tuple[Finding, ...] = field(default=())
     guidelines: tuple[Guideline, ...] = field(default=())
     context_files: tuple[ContextFile, ...] = field(default=())
+    scope: RunScope | None = None  # None: a local diff, or a PR run with no state (one-off)

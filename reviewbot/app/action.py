@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -9,6 +10,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, TextIO
 
+from reviewbot.app.incremental import RunPlan, plan_run
 from reviewbot.app.runtime import (
     Console,
     Inputs,
@@ -30,10 +32,12 @@ from reviewbot.github.client import GitHubClient
 from reviewbot.github.publish import post_results
 from reviewbot.github.results import PullDiff, PullRequestInfo
 from reviewbot.github.sources import repo_inputs
-from reviewbot.output.render import render_comment
+from reviewbot.output.render import render_comment, render_skipped
 from reviewbot.output.report import report_json
 from reviewbot.output.sanitize import clean_plain
 from reviewbot.output.sarif import sarif_text
+from reviewbot.state.block import decode, encode
+from reviewbot.state.conclude import conclude
 from reviewbot.vendors.registry import provider_settings
 from reviewbot.vendors.specs import key_inputs, key_variables
 
@@ -128,19 +132,32 @@ def _review(
             f"{inputs.config_path} to review drafts)"
         )
         return EXIT_OK
+    label = next((name for name in info.labels if name in config.review.skip_labels), None)
+    if label is not None:
+        return _skip(console, client, inputs, info, label)
     run_env = _model_env(env, inputs)
     _check_credentials(console, config, run_env)
     diff = client.diff(number)
-    notes = _notes(inputs, info, diff, run_env)
+    plan = plan_run(
+        client,
+        config,
+        info,
+        full_review=inputs.full_review,
+        pr_diff=diff.text,
+        prior=_prior_summary(client, number),
+    )
+    notes = [*_notes(inputs, info, diff, run_env), *plan.notes]
     repo, repo_notes = repo_inputs(client, config.guidelines, base, info.ref.head_sha)
     notes += repo_notes
     crashed: ReviewCrashed | None = None
     with console.group(f"reviewbot: reviewing {info.ref.repo}#{number}"):
+        reason = plan.basis.full_reason
+        console.line(f"reviewbot: {'full review: ' + reason if reason else 'incremental review'}")
         for note in notes:
             console.line(f"note: {note}")
         try:
             review = runner.review(
-                diff.text.encode("utf-8", "surrogateescape"),
+                plan.diff.encode("utf-8", "surrogateescape"),
                 config=config,
                 env=run_env,
                 pr=info.ref,
@@ -148,6 +165,7 @@ def _review(
                 notes=notes,
                 repo=repo,
             )
+            review = _conclude(review, plan, info)
         except ReviewCrashed as exc:  # the fixed checks' findings are still published
             crashed, review = exc, exc.review
     try:
@@ -168,6 +186,47 @@ def _review(
     if crashed is not None:
         return _fail(env, console, str(crashed), crashed.exit_code)
     return runner.exit_code(review, config)
+
+
+def _prior_summary(client: GitHubClient, number: int) -> str | Exception | None:
+    """Our sticky comment's body from the last run, None when there is none, or what broke.
+
+    Reading it must not sink the review: what broke means a full review, and posting lists the
+    comments again later, where a failure is handled like any other publishing failure.
+    """
+    try:
+        return client.summary_body(number)
+    except Exception as exc:
+        return exc
+
+
+def _conclude(review: Review, plan: RunPlan, info: PullRequestInfo) -> Review:
+    """The review with its findings' life across runs, and why no model ran when none did."""
+    incremental = plan.basis.full_reason is None
+    if incremental and not plan.notes and not any(s.attempts for s in review.steps):
+        since = (plan.basis.from_sha or "")[:7]
+        note = (
+            f"nothing reviewable changed since `{since}` (only files the filters skip, "
+            "such as lockfiles): no model was called"
+        )
+        review = dataclasses.replace(review, notes=(*review.notes, note))
+    return conclude(review, plan.basis, base_ref=info.base_ref, config_digest=plan.digest)
+
+
+def _skip(
+    console: Console, client: GitHubClient, inputs: Inputs, info: PullRequestInfo, label: str
+) -> int:
+    """A PR with a skip label: a one-line comment update (the saved state kept), no model call."""
+    number = info.ref.number
+    console.notice(f"reviewbot: #{number} has the label {label!r}; not reviewed")
+    if inputs.dry_run:
+        return EXIT_OK
+    prior = _prior_summary(client, number)
+    read = decode(None if isinstance(prior, Exception) else prior, info.ref.repo, number)
+    block = encode(read.state) if read.state is not None else ""
+    result = client.upsert_comment(number, render_skipped(label, block))
+    console.line(f"reviewbot: summary comment {result.status.value}")
+    return EXIT_OK
 
 
 def _publish_fixed_only(

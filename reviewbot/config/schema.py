@@ -169,6 +169,14 @@ class ContextLimits(_Strict):
     max_total_bytes: int = Field(default=2_000_000, ge=1000, le=20_000_000)
 
 
+class ReviewConfig(_Strict):
+    """``review:``: how a PR is reviewed again after new pushes."""
+
+    incremental: bool = True  # on a push, review only the new commits' part of the PR
+    skip_labels: list[str] = Field(default_factory=lambda: ["reviewbot:skip"])
+    min_changed_lines: int = Field(default=0, ge=0)  # fewer changed lines: no model call
+
+
 class Config(_Strict):
     """The whole configuration, defaults merged in."""
 
@@ -197,6 +205,7 @@ class Config(_Strict):
     path_instructions: list[PathInstruction] = Field(default_factory=list, max_length=100)
     guidelines: list[str] = Field(default_factory=list, max_length=20)
     context_limits: ContextLimits = Field(default_factory=ContextLimits)
+    review: ReviewConfig = Field(default_factory=ReviewConfig)
 
     _v_baseline = field_validator("baseline")(lambda v: str(ModelRef.parse(v)))
 

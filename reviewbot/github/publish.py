@@ -16,6 +16,7 @@ from reviewbot.engine.findings import inline_candidates
 from reviewbot.errors import GitHubError
 from reviewbot.github.client import GitHubClient
 from reviewbot.github.results import PostResult, PostStatus
+from reviewbot.github.threads import resolve_threads
 from reviewbot.output.inline import inline_comments
 from reviewbot.output.render import render_comment
 
@@ -61,6 +62,7 @@ def post_results(
         if config.inline_comments
         else []
     )
+    review = _follow_threads(console, client, review)
     if candidates:
         posted = client.posted_finding_keys(number)
         comments = inline_comments(
@@ -88,6 +90,18 @@ def post_results(
     if result.status is PostStatus.FORBIDDEN:
         return _forbidden(console, review), None
     return _posted(console, review, result)
+
+
+def _follow_threads(console: Log, client: GitHubClient, review: Review) -> Review:
+    """Resolve our review threads of the findings this run resolved; note what was left open."""
+    if review.scope is None or not review.scope.resolved or review.pr is None:
+        return review
+    keys = [f.fingerprint for f in review.scope.resolved if f.fingerprint]
+    outcome = resolve_threads(client, review.pr.number, keys)
+    if outcome.resolved:
+        console.line(f"reviewbot: resolved {outcome.resolved} review thread(s) of fixed findings")
+    notes = outcome.notes()
+    return dataclasses.replace(review, notes=(*review.notes, *notes)) if notes else review
 
 
 def _posted(console: Log, review: Review, result: PostResult) -> tuple[Review, str | None]:

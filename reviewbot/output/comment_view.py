@@ -142,6 +142,23 @@ class FileRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ScopeView:
+    """What this run reviewed against the last one (``Review.scope``), for the comment."""
+
+    incremental: bool
+    full_reason: str
+    since: str  # short sha of the last reviewed head ("" for a full review)
+    commits: int
+    additions: int
+    deletions: int
+    carried: int
+    resolved: tuple[FindingView, ...]
+    resolved_by: tuple[str, ...]  # short sha per resolved finding, same order
+    pr_cost_usd: Decimal | None
+    state_block: str
+
+
+@dataclass(frozen=True, slots=True)
 class CommentView:
     """Everything the comment template shows."""
 
@@ -175,6 +192,7 @@ class CommentView:
     wall_s: float
     # Findings held back from this comment, by reason: (count, words before, words after).
     held: tuple[tuple[int, str, str], ...] = ()
+    scope: ScopeView | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +343,26 @@ def _verdict(review: Review, counts: Counter[Severity]) -> tuple[str, str]:
     return emoji, text
 
 
+def _scope(review: Review) -> ScopeView | None:
+    scope = review.scope
+    if scope is None:
+        return None
+    return ScopeView(
+        incremental=scope.mode == "incremental",
+        full_reason=clean_inline(scope.full_reason or "", 300),
+        since=(scope.from_sha or "")[:7],
+        commits=scope.commits,
+        additions=scope.additions,
+        deletions=scope.deletions,
+        carried=scope.carried,
+        resolved=tuple(_finding(review.pr, f) for f in scope.resolved),
+        resolved_by=tuple((f.resolved_by or "")[:7] for f in scope.resolved),
+        pr_cost_usd=scope.pr_cost_usd,
+        # Written by reviewbot from escaped JSON: no markup can come out of it.
+        state_block=scope.state_block,
+    )
+
+
 def build(review: Review) -> CommentView:
     """Turn a Review into the sanitised pieces the comment template shows."""
     counts = Counter(f.severity for f in review.findings)
@@ -374,6 +412,7 @@ def build(review: Review) -> CommentView:
         total_cached=sum(u.cached_tokens for u in usage),
         wall_s=review.wall_s,
         held=held_counts(review.suppressed),
+        scope=_scope(review),
     )
 
 

@@ -213,6 +213,16 @@ def render_comment(review: Review, *, max_chars: int = SAFE_COMMENT_CHARS) -> st
     return fit_comment(text, limit)
 
 
+def render_skipped(label: str, state_block: str = "") -> str:
+    """The sticky comment of a PR skipped by ``label``: one visible line, the state kept."""
+    text = (
+        environment()
+        .get_template("skipped.md.j2")
+        .render(marker=MARKER, state_block=state_block, label=label)
+    )
+    return text.strip() + "\n"
+
+
 def fit_comment(body: str, limit: int = SAFE_COMMENT_CHARS) -> str:
     """Cut ``body`` on a line boundary to stay under GitHub's limit, with a visible note."""
     if len(body) <= limit:

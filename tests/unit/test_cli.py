@@ -50,8 +50,11 @@ def test_report_has_exactly_the_design_keys(capsys: pytest.CaptureFixture[str]) 
     assert list(report) == [
         "version", "pr", "files", "classification", "steps", "findings",
         "cost_usd", "baseline_cost_usd", "budget_usd", "wall_s", "guidelines", "context_files",
+        "mode", "reviewed_range", "full_reason", "pr_cost_usd",
     ]  # fmt: skip
     assert report["pr"] is None
+    assert report["mode"] == "full" and report["full_reason"] == "a local diff"
+    assert report["reviewed_range"] == {"from": None, "to": None}
     assert set(report["files"][0]) == {
         "path", "old_path", "status", "binary", "additions", "deletions", "skipped"}  # fmt: skip
     assert [s["name"] for s in report["steps"]] == ["classify", "security", "quality", "docs"]
