@@ -58,7 +58,7 @@ def baseline_config(config: Config) -> Config:
             "models": [config.baseline],
             "by_risk": {},
         }
-        for name in config.steps.names()
+        for name in config.steps.root  # every step, verify too (a full steps map replaces it)
     }
     return override(config, {"steps": steps}, {"steps": "--baseline"})
 
