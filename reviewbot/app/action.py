@@ -33,7 +33,7 @@ from reviewbot.output.render import render_comment
 from reviewbot.output.report import report_json
 from reviewbot.output.sanitize import clean_plain
 from reviewbot.vendors.registry import provider_settings
-from reviewbot.vendors.specs import key_inputs, key_variables
+from reviewbot.vendors.specs import credential_variables, key_inputs
 
 REPORT_NAME = "reviewbot-report.json"
 
@@ -255,7 +255,7 @@ def _notes(
         if diff.truncated:
             note += "; GitHub lists at most 3,000 files, so later files were not reviewed"
         notes.append(note)
-    if not any(run_env.get(name) for name in key_variables()):
+    if not any(run_env.get(name) for name in credential_variables()):
         if info.fork:
             notes.append("no model keys available (fork PR?) — only deterministic checks ran")
         else:
