@@ -130,8 +130,10 @@ def _check_url(value: str | None) -> str | None:
     return None if value is None else check_base_url(value)
 
 
-# A cloud identifier (region, location, project, API version): letters, digits, '-', '_', '.'.
+# A cloud identifier (region, location, API version): letters, digits, '-', '_', '.'; a Google
+# Cloud project may also be domain-scoped ("example.com:my-project").
 _CLOUD_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
+_PROJECT_ID = r"^[A-Za-z0-9][A-Za-z0-9.:_-]{0,62}$"
 
 
 class BedrockConfig(_Strict):
@@ -146,7 +148,7 @@ class BedrockConfig(_Strict):
 class VertexConfig(_Strict):
     """Claude or Gemini on Vertex AI; credentials from Application Default Credentials."""
 
-    project: str | None = Field(default=None, pattern=_CLOUD_ID)  # else GOOGLE_CLOUD_PROJECT
+    project: str | None = Field(default=None, pattern=_PROJECT_ID)  # else GOOGLE_CLOUD_PROJECT
     location: str | None = Field(default=None, pattern=_CLOUD_ID)  # else the env; else global
     base_url: str | None = None  # else the backend's *_BASE_URL variable
 
