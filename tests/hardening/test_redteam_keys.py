@@ -482,3 +482,76 @@ def _main(args: list[str], env: dict[str, str]) -> int:
     from reviewbot.app.cli import main
 
     return main(args, env)
+
+
+def test_the_model_steps_never_see_the_runners_oidc_request_token() -> None:
+    from reviewbot.credentials import without_github_credentials
+
+    env = {"ACTIONS_ID_TOKEN_REQUEST_TOKEN": "t" * 40, "ACTIONS_ID_TOKEN_REQUEST_URL": "https://x"}
+    assert "ACTIONS_ID_TOKEN_REQUEST_TOKEN" not in without_github_credentials(env)
+
+
+def test_every_secret_of_a_google_credentials_file_is_found_for_masking(tmp_path: Path) -> None:
+    from reviewbot.credentials import credential_file_secrets, environment_secrets
+
+    pem = (
+        "-----BEGIN PRIVATE KEY-----\n"
+        "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n"
+        "-----END PRIVATE KEY-----\n"
+    )
+    wif = {
+        "type": "external_account",
+        "credential_source": {"headers": {"Authorization": "Bearer oidc-request-token-0123456789"}},
+        "token_url": "https://sts.googleapis.com/v1/token",
+    }
+    key = {"type": "service_account", "private_key": pem, "private_key_id": "0123456789abcdef0123"}
+    user = {
+        "type": "authorized_user",
+        "client_secret": "d-FL95Q19q7MQmFpd7hHD0Ty",
+        "refresh_token": "1//0gRefreshToken0123456789",
+    }
+    for data, expected in (
+        (wif, ["oidc-request-token-0123456789"]),
+        (
+            key,
+            ["0123456789abcdef0123", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7", pem],
+        ),
+        (user, ["d-FL95Q19q7MQmFpd7hHD0Ty", "1//0gRefreshToken0123456789"]),
+    ):
+        path = tmp_path / f"{data['type']}.json"
+        path.write_text(json.dumps(data))
+        env = {"GOOGLE_APPLICATION_CREDENTIALS": str(path)}
+        found = credential_file_secrets(env)
+        assert all(value in found for value in expected), (data["type"], found)
+        assert all(value in environment_secrets(env) for value in expected)
+        assert "https://sts.googleapis.com/v1/token" not in found  # not a secret
+    assert credential_file_secrets({"GOOGLE_APPLICATION_CREDENTIALS": str(tmp_path / "none")}) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (
+            "Authorization: AWS4-HMAC-SHA256 Credential=ASIAFAKE0123456789AB/20260101/us-east-1/"
+            "bedrock/aws4_request, SignedHeaders=host;x-amz-date, Signature=" + "0f" * 32,
+            "Signature=***",
+        ),
+        (
+            "GET /x?X-Amz-Signature=" + "ab" * 32 + "&X-Amz-Credential=AKIAFAKE0123456789AB",
+            "X-Amz-Signature=***",
+        ),
+        (
+            '{"x-amz-security-token": "IQoJb3JpZ2luX2VjEPr//////////wEaCXVz"}',
+            '"x-amz-security-token": "***',
+        ),
+        ("Authorization: Bearer ya29.a0AfB_byCfake-token-0123456789", "Bearer ***"),
+    ],
+)
+def test_what_a_cloud_echoes_of_a_request_is_scrubbed_whoever_signed_it(
+    text: str, kept: str
+) -> None:
+    from reviewbot.credentials import mask_secrets
+
+    masked = mask_secrets(text, [])
+    assert kept in masked
+    assert not re.search(r"[0-9a-f]{32}|AKIA|ASIA|IQoJ|ya29\.", masked), masked
