@@ -30,11 +30,12 @@ def provider_settings(config: Config, env: Mapping[str, str]) -> dict[str, Provi
     """Resolve every known provider's key and base URL; a missing key gives ``api_key=None``.
 
     Keys are stripped and validated here, where they are read, and base URLs must be https
-    (or http to a loopback host).
+    (or http to a loopback host). A cloud backend's settings come from ``clouds.py``: its
+    ``missing`` says what its environment lacks.
 
     Raises:
-        ConfigError: A key variable holds a line break, whitespace or a control character, or
-            a ``*_BASE_URL`` variable is not https; the message names the variable.
+        ConfigError: A key or cloud credential variable holds a line break, whitespace or a
+            control character, or an endpoint variable is not https; the message names it.
     """
     timeout = float(config.step_timeout_s)
     result: dict[str, ProviderSettings] = {}
