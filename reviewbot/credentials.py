@@ -9,7 +9,15 @@ b'Bearer sk-…\\n'") would quote it back.
 Every text reviewbot repeats from a vendor, a proxy or GitHub goes through
 :func:`mask_secrets` *before* it is cut to length. It masks each key in every form a library or
 a server may print it in (raw, ``repr``/escaped, bytes ``repr``, JSON-escaped, URL-encoded,
-base64) and any cut-off prefix of one that is long enough to matter.
+base64) and any cut-off prefix of one that is long enough to matter; and, whatever the run's
+keys, the parts of a request's authentication that a cloud may echo: a SigV4 signature, an AWS
+access key id, an ``X-Amz-Security-Token`` or a bearer token.
+
+The clouds' credentials are secrets too: the standard variables of their SDKs (AWS keys and
+session token, a Bedrock API key, an Azure OpenAI key or Microsoft Entra token; the registry's
+``key_variables``) and the secret fields of the Google credentials file that
+``GOOGLE_APPLICATION_CREDENTIALS`` names (a service account's private key, a refresh token, the
+runner's OIDC request token inside a Workload Identity Federation file).
 """
 
 from __future__ import annotations
@@ -17,11 +25,13 @@ from __future__ import annotations
 import base64
 import ipaddress
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from urllib.parse import quote, quote_plus, urlsplit
 
 from reviewbot.errors import ConfigError
+from reviewbot.vendors.specs import credential_file_variables, key_variables
 
 MASK = "***"
 # Shorter values are not masked: they would garble ordinary words, and are not credentials.
@@ -113,12 +123,89 @@ def is_loopback(host: str) -> bool:
 def environment_secrets(env: Mapping[str, str]) -> list[str]:
     """The values of variables named like credentials (``*_KEY``, ``*_TOKEN``, ``*_SECRET``).
 
-    Covers the vendor keys, a configured provider's ``api_key_env``, ``GITHUB_TOKEN`` and the
-    action's key and token inputs, for masking a message whose origin is unknown.
+    Covers the vendor keys, a configured provider's ``api_key_env``, ``GITHUB_TOKEN``, the
+    action's key and token inputs, every cloud credential variable (``AWS_ACCESS_KEY_ID``,
+    ``AWS_BEARER_TOKEN_BEDROCK``…) and the secrets of a Google credentials file, for masking a
+    message whose origin is unknown.
     """
     suffixes = ("KEY", "TOKEN", "SECRET", "PASSWORD")
-    names = (n for n in env if n.upper().replace("-", "_").endswith(suffixes))
-    return [env[n] for n in names if len(env[n].strip()) >= MIN_MASKED]
+    names = [n for n in env if n.upper().replace("-", "_").endswith(suffixes)]
+    names += [n for n in key_variables() if n in env and n not in names]
+    values = [env[n] for n in names if len(env[n].strip()) >= MIN_MASKED]
+    return values + credential_file_secrets(env)
+
+
+# The fields of a Google credentials file that hold a secret (anywhere in it), and the one
+# whose every value does: ``credential_source.headers`` of a Workload Identity Federation file
+# carries ``Authorization: Bearer <the runner's ACTIONS_ID_TOKEN_REQUEST_TOKEN>``.
+_FILE_SECRET_FIELDS = frozenset(
+    {
+        "private_key",
+        "private_key_id",
+        "client_secret",
+        "refresh_token",
+        "access_token",
+        "token",
+        "subject_token",
+        "password",
+        "secret",
+    }
+)
+_FILE_SECRET_OBJECTS = frozenset({"headers"})
+_MAX_CREDENTIAL_FILE = 1 << 20
+_MIN_LINE = 16  # the lines of a multi-line secret (a PEM key) masked one by one from this length
+
+
+def credential_file_secrets(env: Mapping[str, str]) -> list[str]:
+    """The secrets of the credentials files ``env`` names (``GOOGLE_APPLICATION_CREDENTIALS``).
+
+    A file that cannot be read or parsed gives none (its backend then says why it is not used).
+    """
+    out: list[str] = []
+    for var in credential_file_variables():
+        path = env.get(var, "").strip()
+        if path:
+            out.extend(file_secrets(path))
+    return list(dict.fromkeys(out))
+
+
+def file_secrets(path: str) -> list[str]:
+    """The secret values in the JSON credentials file at ``path`` (each line of a PEM key too)."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(_MAX_CREDENTIAL_FILE + 1)
+        data = json.loads(raw) if len(raw) <= _MAX_CREDENTIAL_FILE else None
+    except (OSError, ValueError):
+        return []
+    out: list[str] = []
+    for value in _secret_values(data, secret=False):
+        out.append(value)
+        if value.lower().startswith("bearer "):
+            out.append(value[7:].strip())
+        out.extend(
+            line.strip()
+            for line in value.splitlines()
+            if len(line.strip()) >= _MIN_LINE and not line.startswith("-----")
+        )
+    return [v for v in dict.fromkeys(out) if len(v) >= MIN_MASKED]
+
+
+def _secret_values(node: object, *, secret: bool, depth: int = 0) -> Iterator[str]:
+    if depth > 8:
+        return
+    if isinstance(node, dict):
+        for key, value in node.items():
+            name = str(key).lower()
+            inner = secret or name in _FILE_SECRET_OBJECTS
+            if name in _FILE_SECRET_FIELDS and isinstance(value, str):
+                yield value
+            else:
+                yield from _secret_values(value, secret=inner, depth=depth + 1)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _secret_values(item, secret=secret, depth=depth + 1)
+    elif secret and isinstance(node, str):
+        yield node
 
 
 @lru_cache(maxsize=256)
@@ -187,14 +274,41 @@ def mask_secrets(text: str, secrets: Iterable[str | None]) -> str:
         The text with no form of any secret left in it.
     """
     values = [s for s in dict.fromkeys(secrets) if s and len(s.strip()) >= MIN_MASKED]
-    if not values or not text:
+    if not text:
         return text
-    forms = sorted({f for s in values for f in secret_forms(s)}, key=len, reverse=True)
-    for form in forms:
-        text = text.replace(form, MASK)
-    for form in forms:
-        if len(form) >= 2 * MIN_PREFIX:
-            text = _mask_prefixes(text, form)
+    if values:
+        forms = sorted({f for s in values for f in secret_forms(s)}, key=len, reverse=True)
+        for form in forms:
+            text = text.replace(form, MASK)
+        for form in forms:
+            if len(form) >= 2 * MIN_PREFIX:
+                text = _mask_prefixes(text, form)
+    return scrub_request_auth(text)
+
+
+# What a cloud (or a proxy in front of it) may echo of a signed or token-bearing request,
+# whoever's credentials they are: a chain-resolved AWS key is in no variable to mask by value.
+_REQUEST_AUTH = (
+    # SigV4: "Signature=<hex>" (header) and "X-Amz-Signature=<hex>" (presigned URL)
+    (re.compile(r"(?i)(\bSignature=)[0-9a-f]{8,}"), r"\1" + MASK),
+    # "Credential=AKIA…/20260101/us-east-1/bedrock/aws4_request"
+    (re.compile(r"(?i)(\bCredential=)[A-Z0-9]{12,128}"), r"\1" + MASK),
+    # an AWS access key id anywhere (long-term AKIA…, temporary ASIA…)
+    (re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"), MASK),
+    # "X-Amz-Security-Token: …" in a header dump, a query or JSON
+    (
+        re.compile(r"(?i)(x-amz-security-token[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9/+=%_-]{8,}"),
+        r"\1" + MASK,
+    ),
+    # "Authorization: Bearer <token>" (a Google access token, an Entra token, a Bedrock API key)
+    (re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{16,}"), r"\1" + MASK),
+)
+
+
+def scrub_request_auth(text: str) -> str:
+    """``text`` without a SigV4 signature, AWS access key id, security token or bearer token."""
+    for pattern, replacement in _REQUEST_AUTH:
+        text = pattern.sub(replacement, text)
     return text
 
 
@@ -233,6 +347,10 @@ GITHUB_CREDENTIALS = (
     "INPUT_GITHUB-TOKEN",
     "INPUT_GITHUB_TOKEN",
     "ACTIONS_RUNTIME_TOKEN",
+    # With `id-token: write` it mints OIDC tokens for any audience, so any cloud role that
+    # trusts the repository; the OIDC steps already used it (google-github-actions/auth copies
+    # it into its credentials file, whose secrets are masked).
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
 )
 
 

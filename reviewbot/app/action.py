@@ -39,7 +39,7 @@ from reviewbot.output.sarif import sarif_text
 from reviewbot.state.block import decode, encode
 from reviewbot.state.conclude import conclude
 from reviewbot.vendors.registry import provider_settings
-from reviewbot.vendors.specs import key_inputs, key_variables
+from reviewbot.vendors.specs import credential_variables, key_inputs
 
 REPORT_NAME = "reviewbot-report.json"
 SARIF_NAME = "reviewbot.sarif"
@@ -320,7 +320,7 @@ def _notes(
         if diff.truncated:
             note += "; GitHub lists at most 3,000 files, so later files were not reviewed"
         notes.append(note)
-    if not any(run_env.get(name) for name in key_variables()):
+    if not any(run_env.get(name) for name in credential_variables()):
         if info.fork:
             notes.append("no model keys available (fork PR?) — only deterministic checks ran")
         else:

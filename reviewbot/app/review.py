@@ -168,7 +168,7 @@ def key_hint(result: Review) -> str | None:
     if not keyless:
         return None
     found = {key for s in keyless for key in _NO_KEY.findall(s.reason or "")}
-    order = [spec.key_var for spec in VENDORS.values()]
+    order = list(dict.fromkeys(spec.key_var for spec in VENDORS.values()))
     keys = [k for k in order if k in found] + sorted(found.difference(order))
     ran = any(s.attempts for s in result.steps)
     outcome = "only the deterministic checks ran" if not ran else "the other steps ran"

@@ -12,7 +12,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
 from reviewbot.config.schema import MAX_USD
-from reviewbot.credentials import clean_credential, escape_forms, mask_secrets
+from reviewbot.credentials import (
+    clean_credential,
+    credential_file_secrets,
+    escape_forms,
+    mask_secrets,
+)
 from reviewbot.errors import ConfigError
 from reviewbot.vendors.specs import key_inputs, key_variables
 
@@ -167,14 +172,14 @@ def _positive_int(text: str) -> int | None:
 
 
 def secret_values(env: Mapping[str, str]) -> list[str]:
-    """Every secret the run can see (tokens and vendor keys), for ``::add-mask::``.
+    """Every secret the run can see (tokens, vendor keys, cloud credentials), for ``::add-mask::``.
 
     Each value as it is set, whitespace included (a malformed key is masked before it is
     rejected); ``Console.mask`` registers the stripped value and its other forms.
     """
     names = [f"INPUT_{n.upper()}" for n in ("github-token", *key_inputs())]
     names += [n.replace("-", "_") for n in names] + ["GITHUB_TOKEN", *key_variables()]
-    values = (env.get(name, "") for name in names)
+    values = [env.get(name, "") for name in names] + credential_file_secrets(env)
     return list(dict.fromkeys(v for v in values if v.strip()))
 
 

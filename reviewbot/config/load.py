@@ -23,7 +23,9 @@ from reviewbot.config.schema import (
     StepConfig,
 )
 from reviewbot.domain import ModelRef
+from reviewbot.engine.pricing import cloud_price, regional_premiums
 from reviewbot.errors import ConfigError
+from reviewbot.vendors.clouds import DEFAULT_LOCATION, LOCATION_VARS
 from reviewbot.vendors.specs import VENDORS
 
 
@@ -35,11 +37,16 @@ def _defaults() -> dict[str, Any]:
 
 
 @cache
-def price_table() -> tuple[str, tuple[str, ...], dict[str, Price]]:
-    """The built-in price table: ``(as_of, sources, {model: Price})``."""
-    raw = tomllib.loads(
+def _pricing_toml() -> dict[str, Any]:
+    return tomllib.loads(
         resources.files("reviewbot.config").joinpath("pricing.toml").read_text(encoding="utf-8")
     )
+
+
+@cache
+def price_table() -> tuple[str, tuple[str, ...], dict[str, Price]]:
+    """The built-in price table: ``(as_of, sources, {model: Price})``."""
+    raw = _pricing_toml()
     models = {name: Price(**row) for name, row in raw["models"].items()}
     return str(raw["as_of"]), tuple(raw["sources"]), models
 
@@ -89,6 +96,21 @@ def _start(loc: tuple[Any, ...]) -> tuple[type[BaseModel], tuple[Any, ...]]:
     return Config, loc
 
 
+def _field(model: type[BaseModel] | None, key: object) -> FieldInfo | None:
+    """``model``'s field for config key ``key``, by its alias (``vertex-anthropic``) or name."""
+    if model is None:
+        return None
+    for name, field in model.model_fields.items():
+        if key in (field.alias, name):
+            return field
+    return None
+
+
+def _keys(model: type[BaseModel]) -> list[str]:
+    """The config keys of ``model``, as a user writes them (aliases, not Python names)."""
+    return sorted(field.alias or name for name, field in model.model_fields.items())
+
+
 def _field_at(loc: tuple[Any, ...]) -> FieldInfo | None:
     """The schema field that ``loc`` points into (dict keys and list indexes skipped)."""
     start, loc = _start(loc)
@@ -99,7 +121,7 @@ def _field_at(loc: tuple[Any, ...]) -> FieldInfo | None:
         if skip_key or isinstance(part, int):
             skip_key = False
             continue
-        field = model.model_fields.get(str(part)) if model is not None else None
+        field = _field(model, str(part))
         if field is None:
             return None
         annotation = field.annotation
@@ -161,11 +183,11 @@ def _describe(error: ValidationError, source: str) -> str:
 
 def _allowed_keys(parent: tuple[Any, ...]) -> list[str]:
     if len(parent) == 2 and parent[0] in ("providers", "prices"):
-        return sorted((ProviderConfig if parent[0] == "providers" else Price).model_fields)
+        return _keys(ProviderConfig if parent[0] == "providers" else Price)
     start, parent = _start(parent)
     model: type[BaseModel] | None = start
     for part in parent:
-        field = model.model_fields.get(str(part)) if model is not None else None
+        field = _field(model, str(part))
         if field is None:
             return []
         annotation = field.annotation
@@ -174,7 +196,7 @@ def _allowed_keys(parent: tuple[Any, ...]) -> list[str]:
             if isinstance(annotation, type) and issubclass(annotation, BaseModel)
             else None
         )
-    return sorted(model.model_fields) if model is not None else []
+    return _keys(model) if model is not None else []
 
 
 def parse_config(text: str | None, source: str = "config") -> Config:
@@ -270,7 +292,36 @@ def load_config(path: str | None) -> Config:
     return parse_config(text, path)
 
 
-def prices_for(config: Config) -> dict[str, Price]:
-    """The built-in price table with the config's ``prices`` merged over it."""
+def prices_for(config: Config, env: Mapping[str, str] | None = None) -> dict[str, Price]:
+    """The built-in price table with the config's cloud models and its ``prices`` merged over it.
+
+    Every cloud model the config names (``bedrock:…``, ``vertex-anthropic:…``, ``vertex:…``,
+    ``azure:…``) is priced as the model it serves, with the regional premium where the cloud
+    has one; a ``vertex-anthropic`` model's location comes from ``vendors:`` or ``env``
+    (``CLOUD_ML_REGION``, ``GOOGLE_CLOUD_LOCATION``), else ``global``, as its calls' does.
+    """
     _, _, table = price_table()
-    return {**table, **config.prices}
+    premiums = regional_premiums()
+    location = config.vendors.vertex_anthropic.location
+    for var in LOCATION_VARS["vertex-anthropic"]:
+        location = location or (env or {}).get(var, "").strip() or None
+    derived: dict[str, Price] = {}
+    for ref in _model_refs(config):
+        spec = VENDORS.get(ref.provider)
+        if str(ref) in table or spec is None or spec.cloud is None:
+            continue
+        price = cloud_price(
+            ref,
+            table,
+            premiums,
+            location=location or DEFAULT_LOCATION,
+            deployments=config.vendors.azure.deployments,
+        )
+        if price is not None:
+            derived[str(ref)] = price
+    return {**table, **derived, **config.prices}
+
+
+def _model_refs(config: Config) -> list[ModelRef]:
+    refs = [ref for name in config.steps.names() for ref in config.steps.get(name).all_models()]
+    return list(dict.fromkeys([*refs, config.baseline_ref]))

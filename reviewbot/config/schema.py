@@ -145,6 +145,64 @@ class ProviderConfig(_Strict):
         return check_base_url(value)
 
 
+def _check_url(value: str | None) -> str | None:
+    # https only: credentials travel with every request (http:// only to a loopback host).
+    return None if value is None else check_base_url(value)
+
+
+# A cloud identifier (region, location, API version): letters, digits, '-', '_', '.'; a Google
+# Cloud project may also be domain-scoped ("example.com:my-project").
+_CLOUD_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
+_PROJECT_ID = r"^[A-Za-z0-9][A-Za-z0-9.:_-]{0,62}$"
+
+
+class BedrockConfig(_Strict):
+    """Claude on Amazon Bedrock (``bedrock:<model id>``); credentials from the AWS chain."""
+
+    region: str | None = Field(default=None, pattern=_CLOUD_ID)  # else AWS_REGION
+    base_url: str | None = None  # else ANTHROPIC_BEDROCK_BASE_URL, else the regional endpoint
+
+    _v_url = field_validator("base_url")(_check_url)
+
+
+class VertexConfig(_Strict):
+    """Claude or Gemini on Vertex AI; credentials from Application Default Credentials."""
+
+    project: str | None = Field(default=None, pattern=_PROJECT_ID)  # else GOOGLE_CLOUD_PROJECT
+    location: str | None = Field(default=None, pattern=_CLOUD_ID)  # else the env; else global
+    base_url: str | None = None  # else the backend's *_BASE_URL variable
+
+    _v_url = field_validator("base_url")(_check_url)
+
+
+class AzureConfig(_Strict):
+    """GPT on Azure OpenAI (``azure:<deployment>``); a key or a Microsoft Entra token."""
+
+    endpoint: str | None = None  # else AZURE_OPENAI_ENDPOINT
+    api_version: str | None = Field(default=None, pattern=_CLOUD_ID)  # else OPENAI_API_VERSION
+    # deployment name -> the OpenAI model it serves, which prices it (a deployment named after
+    # its model, e.g. ``gpt-5-mini``, needs no entry)
+    deployments: dict[str, str] = Field(default_factory=dict)
+
+    _v_url = field_validator("endpoint")(_check_url)
+
+
+class VendorsConfig(_Strict):
+    """Settings of the built-in cloud backends, by vendor name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    bedrock: BedrockConfig = Field(default_factory=BedrockConfig)
+    vertex_anthropic: VertexConfig = Field(default_factory=VertexConfig, alias="vertex-anthropic")
+    vertex: VertexConfig = Field(default_factory=VertexConfig)
+    azure: AzureConfig = Field(default_factory=AzureConfig)
+
+    def for_vendor(self, name: str) -> BedrockConfig | VertexConfig | AzureConfig | None:
+        """The settings of vendor ``name`` (``vertex-anthropic``), or None for a non-cloud one."""
+        value = getattr(self, name.replace("-", "_"), None)
+        return value if isinstance(value, BedrockConfig | VertexConfig | AzureConfig) else None
+
+
 class Price(_Strict):
     """USD per 1M tokens."""
 
@@ -186,6 +244,7 @@ class Config(_Strict):
     max_retries: int = Field(default=2, ge=0, le=10)
     steps: Steps
     providers: dict[str, ProviderConfig] = Field(default_factory=dict)
+    vendors: VendorsConfig = Field(default_factory=VendorsConfig)
     prices: dict[str, Price] = Field(default_factory=dict)
     baseline: str = "anthropic:claude-opus-4-7"
     ignore: list[str] = Field(default_factory=list)

@@ -134,7 +134,7 @@ def review(
     if not heuristic.ok:
         all_notes.append(f"the path heuristic {heuristic.failure}; a model classified the change")
     fixed = (*secrets_found, *(injection.value or ()))
-    prices = prices_for(config)
+    prices = prices_for(config, env)
     budget = Budget(config.budget_usd)
     try:
         reviewed = [f for f in safe_files if f.reviewed]

@@ -23,8 +23,64 @@ _TOO_LONG = (
     "exceeds the maximum number of tokens",
     "context window",
     "too many tokens",
+    "input is too long",  # Amazon Bedrock's ValidationException
 )
 MESSAGE_LIMIT = 300
+
+# What the clouds' own error names mean, where the HTTP status alone would say less or other:
+# Amazon Bedrock's ``x-amzn-ErrorType``, Google's ``status`` (Vertex AI) and Azure OpenAI's
+# ``error.code``. Read with the status by ``cloud_error_kind``; an unknown name reads as its
+# status does. (A 403 is ``auth`` and a 429 ``rate_limited`` whatever the name.)
+CLOUD_ERROR_KINDS: dict[str, ErrorKind] = {
+    # Amazon Bedrock (InvokeModel errors)
+    "ThrottlingException": ErrorKind.RATE_LIMITED,
+    "ServiceQuotaExceededException": ErrorKind.RATE_LIMITED,  # sent with 400
+    "ModelNotReadyException": ErrorKind.OVERLOADED,
+    "ServiceUnavailableException": ErrorKind.OVERLOADED,
+    "ModelTimeoutException": ErrorKind.TIMEOUT,
+    "ModelErrorException": ErrorKind.SERVER_ERROR,  # sent with 424
+    "InternalServerException": ErrorKind.SERVER_ERROR,
+    "AccessDeniedException": ErrorKind.AUTH,
+    "UnrecognizedClientException": ErrorKind.AUTH,
+    "InvalidSignatureException": ErrorKind.AUTH,
+    "ExpiredTokenException": ErrorKind.AUTH,
+    "IncompleteSignatureException": ErrorKind.AUTH,
+    # Google APIs (Vertex AI)
+    "RESOURCE_EXHAUSTED": ErrorKind.RATE_LIMITED,
+    "UNAVAILABLE": ErrorKind.OVERLOADED,
+    "DEADLINE_EXCEEDED": ErrorKind.TIMEOUT,
+    "UNAUTHENTICATED": ErrorKind.AUTH,
+    "PERMISSION_DENIED": ErrorKind.AUTH,
+    # Azure OpenAI
+    "content_filter": ErrorKind.REFUSED,  # the prompt tripped the deployment's content filter
+    "DeploymentNotFound": ErrorKind.BAD_REQUEST,
+}
+
+
+def cloud_error_kind(status: int, code: str, message: str = "") -> ErrorKind | None:
+    """The kind a cloud's error name ``code`` gives a failed call, or None (read the status).
+
+    A "too long" message stays ``context_too_long`` whatever the name (Bedrock sends it as a
+    ``ValidationException``).
+    """
+    kind = CLOUD_ERROR_KINDS.get(code.strip())
+    if kind is None or kind_for_status(status, message) is ErrorKind.CONTEXT_TOO_LONG:
+        return None
+    return kind
+
+
+class LiveSecrets:
+    """A provider's credentials as they are when a message is masked, not when a call started.
+
+    A cloud's access token may be fetched or refreshed during the call that then fails; reading
+    the provider's secrets late masks that token too.
+    """
+
+    def __init__(self, read: Callable[[], Iterable[str | None]]) -> None:
+        self._read = read
+
+    def __iter__(self) -> Iterator[str | None]:
+        return iter(tuple(self._read()))
 
 
 def kind_for_status(status: int, message: str = "") -> ErrorKind:

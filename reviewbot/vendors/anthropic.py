@@ -1,10 +1,16 @@
-"""Claude through the Anthropic Messages API (``anthropic`` SDK, async client)."""
+"""Claude through the Anthropic Messages API (``anthropic`` SDK, async client).
+
+``AnthropicProvider`` is also the body of Claude on Amazon Bedrock and on Vertex AI
+(``bedrock.py``, ``vertex_anthropic.py``): the same Messages API request and reply, sent by the
+SDK's platform clients, which only change the path, the signature and the error shapes.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import anthropic
+from anthropic.resources.messages import AsyncMessages
 from anthropic.types import Message
 
 from reviewbot.domain import ErrorKind, Usage
@@ -13,10 +19,25 @@ from reviewbot.vendors._deadline import event_hooks, within
 from reviewbot.vendors._failure import (
     ErrorTable,
     HttpFailure,
+    LiveSecrets,
+    cloud_error_kind,
     completion,
     translate_errors,
 )
 from reviewbot.vendors.base import Completion, CompletionRequest, ProviderSettings
+
+
+class MessagesClient(Protocol):
+    """What the provider uses of an ``anthropic`` client (direct, Bedrock or Vertex AI)."""
+
+    @property
+    def messages(self) -> AsyncMessages:
+        """The Messages resource."""
+        ...
+
+    async def close(self) -> None:
+        """Close the HTTP client."""
+        ...
 
 
 class AnthropicProvider:
@@ -26,17 +47,30 @@ class AnthropicProvider:
     """
 
     def __init__(self, settings: ProviderSettings) -> None:
-        """Build one ``AsyncAnthropic`` client from ``settings`` (key, URL, timeout, retries)."""
+        """Build one client from ``settings`` (key, URL, timeout, retries)."""
         self.name = settings.name
-        self._secrets = (settings.api_key,) if settings.api_key else ()
+        self._secrets = settings.all_secrets()
         self._timeout_s = settings.timeout_s  # also per call: the SDK's x-stainless-timeout
-        self._client = anthropic.AsyncAnthropic(
+        self._errors = self.error_table()
+        self._client = self.make_client(settings)
+
+    def make_client(self, settings: ProviderSettings) -> MessagesClient:
+        """The SDK client: ``AsyncAnthropic`` here, a platform client in the cloud subclasses."""
+        return anthropic.AsyncAnthropic(
             api_key=settings.api_key,
             base_url=settings.base_url,
             timeout=settings.timeout_s,
             max_retries=settings.max_retries,
             http_client=anthropic.DefaultAsyncHttpxClient(event_hooks=event_hooks("header")),
         )
+
+    def error_table(self) -> ErrorTable:
+        """The SDK's exception classes by what they mean (a cloud adds its signer's)."""
+        return _ERRORS
+
+    def live_secrets(self) -> tuple[str, ...]:
+        """The credentials this provider holds now (a cloud's short-lived token included)."""
+        return self._secrets
 
     async def complete(self, req: CompletionRequest) -> Completion:
         """Send ``req`` as one Messages call (the SDK retries transient failures).
@@ -50,7 +84,7 @@ class AnthropicProvider:
             if req.system
             else anthropic.omit
         )
-        with translate_errors(_ERRORS, self.name, req.model, self._secrets):
+        with translate_errors(self._errors, self.name, req.model, LiveSecrets(self.live_secrets)):
             async with within(req.timeout_s):
                 message = await self._client.messages.create(
                     model=req.model,
@@ -120,12 +154,17 @@ def _usage(message: Message) -> Usage:
 
 def _read_status(err: anthropic.APIStatusError) -> HttpFailure:
     message = err.api_message or _body_text(err.body) or err.message
+    headers = err.response.headers
+    # Bedrock names its error in a header, Vertex AI in a Google ``status`` in the body.
+    code = str(err.error_code or "") or _cloud_code(err.body, headers.get("x-amzn-errortype"))
+    request_id = err.request_id or headers.get("x-amzn-requestid")
     return HttpFailure(
         status=err.status_code,
         message=message,
-        code=str(err.error_code or ""),
-        headers=err.response.headers,
-        request_id=err.request_id,
+        code=code,
+        headers=headers,
+        request_id=request_id,
+        kind=cloud_error_kind(err.status_code, code, message),
     )
 
 
@@ -143,10 +182,30 @@ _ERRORS = ErrorTable(
 
 
 def _body_text(body: object) -> str:
+    """The message of an error body: Anthropic's, Bedrock's (``{"message": …}``) or Vertex
+    AI's (a Google error, which Vertex may wrap in a list)."""
     if isinstance(body, str):
         return body
+    if isinstance(body, list) and body:
+        body = body[0]
     if isinstance(body, dict):
         error = body.get("error")
         if isinstance(error, dict):
             return str(error.get("message") or "")
+        message = body.get("message") or body.get("Message")
+        if isinstance(message, str):
+            return message
+    return ""
+
+
+def _cloud_code(body: object, aws_error_type: str | None) -> str:
+    """Bedrock's ``x-amzn-ErrorType`` name or Vertex AI's Google ``status``, else ''."""
+    if aws_error_type:
+        return aws_error_type.split(":", 1)[0].strip()
+    if isinstance(body, list) and body:
+        body = body[0]
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict) and isinstance(error.get("status"), str):
+            return str(error["status"])
     return ""

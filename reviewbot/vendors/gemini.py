@@ -1,4 +1,8 @@
-"""Gemini through the Gemini API ``generateContent`` (``google-genai`` SDK, async client)."""
+"""Gemini through the Gemini API ``generateContent`` (``google-genai`` SDK, async client).
+
+``GeminiProvider`` is also the body of Gemini on Vertex AI (``vertex.py``): the same request
+and reply, sent by a ``vertexai=True`` client with Google Cloud credentials.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from reviewbot.vendors._deadline import RetryAfterTooLong, event_hooks, within
 from reviewbot.vendors._failure import (
     ErrorTable,
     HttpFailure,
+    LiveSecrets,
     kind_for_status,
     translate_errors,
 )
@@ -46,28 +51,24 @@ class GeminiProvider:
     """Gemini ``generateContent`` with ``responseJsonSchema`` structured output."""
 
     def __init__(self, settings: ProviderSettings) -> None:
-        """Build one async ``genai`` client; transient errors are retried by the SDK.
-
-        ``timeout`` is given to the SDK in milliseconds; ``max_retries`` becomes
-        ``HttpRetryOptions(attempts=max_retries + 1)``.
-        """
+        """Build one async ``genai`` client; transient errors are retried by the SDK."""
         self.name = settings.name
-        self._secrets = (settings.api_key,) if settings.api_key else ()
-        self._client = genai.Client(
-            api_key=settings.api_key,
-            http_options=types.HttpOptions(
-                base_url=settings.base_url,
-                timeout=_millis(settings.timeout_s),
-                retry_options=types.HttpRetryOptions(
-                    attempts=settings.max_retries + 1,
-                    initial_delay=_RETRY_INITIAL_DELAY_S,
-                    max_delay=_RETRY_MAX_DELAY_S,
-                    jitter=_RETRY_JITTER_S,
-                ),
-                async_client_args={"event_hooks": event_hooks("raise")},
-            ),
-        )
+        self._secrets = settings.all_secrets()
+        self._errors = self.error_table()
+        self._client = self.make_client(settings)
         self._aio = self._client.aio
+
+    def make_client(self, settings: ProviderSettings) -> genai.Client:
+        """A Gemini API client with ``settings``' key (a Vertex AI one in ``vertex.py``)."""
+        return genai.Client(api_key=settings.api_key, http_options=http_options(settings))
+
+    def error_table(self) -> ErrorTable:
+        """The SDK's exception classes by what they mean (Vertex AI adds google-auth's)."""
+        return _ERRORS
+
+    def live_secrets(self) -> tuple[str, ...]:
+        """The credentials this provider holds now."""
+        return self._secrets
 
     async def complete(self, req: CompletionRequest) -> Completion:
         """Send ``req`` as one ``generateContent`` call.
@@ -86,7 +87,7 @@ class GeminiProvider:
                 types.HttpOptions(timeout=_millis(req.timeout_s)) if req.timeout_s else None
             ),
         )
-        with translate_errors(_ERRORS, self.name, req.model, self._secrets):
+        with translate_errors(self._errors, self.name, req.model, LiveSecrets(self.live_secrets)):
             async with within(req.timeout_s):
                 reply = await self._aio.models.generate_content(
                     model=req.model, contents=req.prompt, config=config
@@ -185,6 +186,26 @@ _ERRORS = ErrorTable(
     transport=(httpx2.TransportError,),
     bad_replies=(pydantic.ValidationError,),
 )
+
+
+def http_options(settings: ProviderSettings, **extra: object) -> types.HttpOptions:
+    """The client's HTTP options: base URL, timeout, the SDK's retries and the deadline hooks.
+
+    ``timeout`` is given to the SDK in milliseconds; ``max_retries`` becomes
+    ``HttpRetryOptions(attempts=max_retries + 1)``.
+    """
+    return types.HttpOptions(
+        base_url=settings.base_url,
+        timeout=_millis(settings.timeout_s),
+        retry_options=types.HttpRetryOptions(
+            attempts=settings.max_retries + 1,
+            initial_delay=_RETRY_INITIAL_DELAY_S,
+            max_delay=_RETRY_MAX_DELAY_S,
+            jitter=_RETRY_JITTER_S,
+        ),
+        async_client_args={"event_hooks": event_hooks("raise")},
+        **extra,  # type: ignore[arg-type]
+    )
 
 
 def _millis(seconds: float | None) -> int | None:

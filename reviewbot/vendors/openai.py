@@ -1,4 +1,8 @@
-"""GPT and OpenAI-compatible endpoints through Chat Completions (``openai`` SDK, async)."""
+"""GPT and OpenAI-compatible endpoints through Chat Completions (``openai`` SDK, async).
+
+``OpenAIProvider`` is also the body of GPT on Azure OpenAI (``azure.py``): the same request and
+reply, sent by the SDK's Azure client to a deployment.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from reviewbot.vendors._deadline import event_hooks, within
 from reviewbot.vendors._failure import (
     ErrorTable,
     HttpFailure,
+    LiveSecrets,
     completion,
     translate_errors,
 )
@@ -27,17 +32,30 @@ class OpenAIProvider:
     """
 
     def __init__(self, settings: ProviderSettings) -> None:
-        """Build one ``AsyncOpenAI`` client; ``base_url`` includes ``/v1`` (None: SDK default)."""
+        """Build one client from ``settings`` (key, URL, timeout, retries)."""
         self.name = settings.name
-        self._secrets = (settings.api_key,) if settings.api_key else ()
+        self._secrets = settings.all_secrets()
         self._timeout_s = settings.timeout_s  # also per call: the SDK's x-stainless-timeout
-        self._client = openai.AsyncOpenAI(
+        self._errors = self.error_table()
+        self._client = self.make_client(settings)
+
+    def make_client(self, settings: ProviderSettings) -> openai.AsyncOpenAI:
+        """``AsyncOpenAI``; ``base_url`` includes ``/v1`` (None: SDK default)."""
+        return openai.AsyncOpenAI(
             api_key=settings.api_key,
             base_url=settings.base_url,
             timeout=settings.timeout_s,
             max_retries=settings.max_retries,
             http_client=openai.DefaultAsyncHttpxClient(event_hooks=event_hooks("header")),
         )
+
+    def error_table(self) -> ErrorTable:
+        """The SDK's exception classes by what they mean."""
+        return _ERRORS
+
+    def live_secrets(self) -> tuple[str, ...]:
+        """The credentials this provider holds."""
+        return self._secrets
 
     async def complete(self, req: CompletionRequest) -> Completion:
         """Send ``req`` as one chat completion (the SDK retries transient failures).
@@ -54,7 +72,7 @@ class OpenAIProvider:
             "type": "json_schema",
             "json_schema": {"name": req.schema_name, "strict": True, "schema": req.json_schema},
         }
-        with translate_errors(_ERRORS, self.name, req.model, self._secrets):
+        with translate_errors(self._errors, self.name, req.model, LiveSecrets(self.live_secrets)):
             async with within(req.timeout_s):
                 reply = await self._client.chat.completions.create(
                     model=req.model,

@@ -1,4 +1,10 @@
-"""Which providers this run can use: keys and base URLs from the environment, built lazily."""
+"""Which providers this run can use: keys and base URLs from the environment, built lazily.
+
+A cloud backend (``bedrock:``, ``vertex:``...) is usable when its environment names what it
+needs (``clouds.py``); the credentials its cloud's own chain would find are looked for when it
+is first built, and a backend that finds none is passed over with the reason, like a vendor
+without a key.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,15 @@ import threading
 from collections.abc import Iterable, Mapping
 
 from reviewbot.config.schema import Config
-from reviewbot.credentials import check_base_url, clean_credential
-from reviewbot.errors import ConfigError
-from reviewbot.vendors.base import Provider, ProviderSettings, build_provider, provider_module
+from reviewbot.credentials import clean_credential
+from reviewbot.vendors.base import (
+    CredentialsUnavailable,
+    Provider,
+    ProviderSettings,
+    build_provider,
+    provider_module,
+)
+from reviewbot.vendors.clouds import base_url, cloud_provider_settings
 from reviewbot.vendors.specs import VENDORS
 
 
@@ -18,15 +30,19 @@ def provider_settings(config: Config, env: Mapping[str, str]) -> dict[str, Provi
     """Resolve every known provider's key and base URL; a missing key gives ``api_key=None``.
 
     Keys are stripped and validated here, where they are read, and base URLs must be https
-    (or http to a loopback host).
+    (or http to a loopback host). A cloud backend's settings come from ``clouds.py``: its
+    ``missing`` says what its environment lacks.
 
     Raises:
-        ConfigError: A key variable holds a line break, whitespace or a control character, or
-            a ``*_BASE_URL`` variable is not https; the message names the variable.
+        ConfigError: A key or cloud credential variable holds a line break, whitespace or a
+            control character, or an endpoint variable is not https; the message names it.
     """
     timeout = float(config.step_timeout_s)
     result: dict[str, ProviderSettings] = {}
     for name, spec in VENDORS.items():
+        if spec.cloud is not None:
+            result[name] = cloud_provider_settings(spec, config, env)
+            continue
         key_env, api_key = spec.key_var, None
         for var in spec.key_vars:
             api_key = clean_credential(env.get(var), var)
@@ -59,18 +75,11 @@ def provider_settings(config: Config, env: Mapping[str, str]) -> dict[str, Provi
 
 
 def _env_base_url(env: Mapping[str, str], var: str) -> str | None:
-    value = env.get(var, "").strip()
-    if not value:
-        return None
-    try:
-        return check_base_url(value)
-    except ValueError as exc:
-        shown = value.split("://", 1)[-1].rsplit("@", 1)[-1]  # never echo user:password@
-        raise ConfigError(f"{var}: {value.split('://', 1)[0]}://{shown} {exc}") from None
+    return base_url(env.get(var), var)
 
 
 class ProviderPool:
-    """Builds each provider on first use; ``None`` for a provider without a key."""
+    """Builds each provider on first use; ``None`` for a provider without credentials."""
 
     def __init__(
         self,
@@ -79,6 +88,7 @@ class ProviderPool:
     ) -> None:
         self._settings = dict(settings)
         self._built: dict[str, Provider] = dict(overrides or {})
+        self._failed: dict[str, str] = {}  # provider -> why its credentials were not found
         self._lock = threading.Lock()
 
     def preload(self, names: Iterable[str]) -> None:
@@ -90,7 +100,7 @@ class ProviderPool:
         modules = []
         for name in dict.fromkeys(names):
             settings = self._settings.get(name)
-            if name in self._built or settings is None or not settings.api_key:
+            if name in self._built or settings is None or settings.unavailable:
                 continue
             module = provider_module(settings.kind)
             if module is not None:
@@ -104,13 +114,22 @@ class ProviderPool:
             thread.start()
 
     def get(self, name: str) -> Provider | None:
-        """The provider called ``name``, or None when unknown or without a key."""
+        """The provider called ``name``, or None when unknown or without credentials.
+
+        A cloud backend looks for its credentials here (its cloud's chain may read files or
+        ask a metadata endpoint), once: a backend that found none stays None for the run.
+        """
         if name in self._built:
             return self._built[name]
         settings = self._settings.get(name)
-        if settings is None or not settings.api_key:
+        if settings is None or settings.unavailable or name in self._failed:
             return None
-        provider = build_provider(settings)  # outside the lock: imports may take a while
+        try:
+            provider = build_provider(settings)  # outside the lock: imports may take a while
+        except CredentialsUnavailable as exc:
+            with self._lock:
+                self._failed.setdefault(name, exc.reason)
+            return None
         with self._lock:
             return self._built.setdefault(name, provider)
 
@@ -125,11 +144,13 @@ class ProviderPool:
         settings = self._settings.get(name)
         if settings is None:
             return f"unknown provider {name!r} (declare it under providers:)"
-        return f"no {settings.key_env}"
+        return settings.unavailable or self._failed.get(name) or f"no {settings.key_env}"
 
     def secrets(self) -> tuple[str, ...]:
-        """Every key value in use, so callers can mask them."""
-        return tuple(s.api_key for s in self._settings.values() if s.api_key)
+        """Every key and cloud credential value in use, so callers can mask them."""
+        built = (s for p in self._built.values() for s in getattr(p, "live_secrets", tuple)())
+        found = (s for settings in self._settings.values() for s in settings.all_secrets())
+        return tuple(dict.fromkeys((*found, *built)))
 
     async def aclose(self) -> None:
         """Close every provider that was built."""

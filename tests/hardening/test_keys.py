@@ -8,11 +8,14 @@ the ``::add-mask::`` workflow command, which is how GitHub learns to hide it.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.fakeserver.base import Reply
+from tests.fakeserver.base import Recorded, Reply
+from tests.fakeserver.clouds import CloudFakes, new_service_account
 from tests.fakeserver.github import FakeGitHub
 from tests.fakeserver.vendors import VendorFakes, vendor_env
 from tests.hardening.harness import (
@@ -37,6 +40,19 @@ CHAINS = (
     "  quality: {models: ['openai:gpt-5.4', 'google:gemini-2.5-pro']}\n"
     "  docs: {models: ['google:gemini-2.5-pro', 'anthropic:claude-haiku-4-5']}\n"
 )
+
+
+@pytest.fixture(scope="module")
+def clouds_session() -> Iterator[CloudFakes]:
+    fakes = CloudFakes()
+    yield fakes
+    fakes.close()
+
+
+@pytest.fixture
+def clouds(clouds_session: CloudFakes) -> CloudFakes:
+    clouds_session.reset()
+    return clouds_session
 
 
 def echo_keys_back(fakes: VendorFakes) -> None:
@@ -181,3 +197,144 @@ def test_vendor_error_text_in_the_comment_is_scrubbed_of_the_key(
     assert "Why attempts failed" in out
     assert_no_secret("comment", out)
     assert_no_secret("stderr", err)
+
+
+# ---------------------------------------------------------------- the clouds' credentials
+
+CLOUD_CHAINS = (
+    "vendors: {azure: {deployments: {review-gpt: gpt-5.4}}}\n"
+    "steps:\n"
+    "  classify: {models: ['vertex:gemini-2.5-flash', 'azure:review-gpt']}\n"
+    "  security: {models: ['bedrock:us.anthropic.claude-sonnet-4-5-20250929-v1:0',"
+    " 'vertex-anthropic:claude-sonnet-4-5@20250929']}\n"
+    "  quality: {models: ['azure:review-gpt', 'vertex:gemini-2.5-pro']}\n"
+    "  docs: {models: ['vertex:gemini-2.5-pro',"
+    " 'bedrock:us.anthropic.claude-haiku-4-5-20251001-v1:0']}\n"
+)
+
+
+def echo_cloud_credentials_back(clouds: CloudFakes, times: int = 8) -> None:
+    """Every cloud refuses the request, quoting its credentials back (as a proxy might)."""
+
+    def echo(backend: str, status: int) -> Reply:
+        def quote_request(req: Recorded, reply: Reply) -> Reply:
+            headers = {
+                k: v for k, v in req.headers.items() if k.startswith(("auth", "x-amz", "api"))
+            }
+            text = f"denied: {json.dumps(headers)}"
+            body: object = {"message": text}
+            if backend in ("vertex-anthropic", "vertex"):
+                body = {"error": {"code": status, "message": text, "status": "UNAUTHENTICATED"}}
+            elif backend == "azure":
+                body = {"error": {"code": str(status), "message": text}}
+            return Reply(status, body, reply.headers)
+
+        return Reply(status, None, {}, finish=quote_request)
+
+    for backend, status in (
+        ("bedrock", 403),
+        ("vertex-anthropic", 401),
+        ("vertex", 401),
+        ("azure", 401),
+    ):
+        clouds.queue(backend, *[echo(backend, status) for _ in range(times)])
+
+
+def cloud_secrets(clouds: CloudFakes) -> list[str]:
+    """The clouds' credentials as the run had them, and those it made on the way."""
+    signatures = [
+        re.search(r"Signature=([0-9a-f]{64})", r.headers.get("authorization", "")).group(1)  # type: ignore[union-attr]
+        for r in clouds.requests_for("bedrock")
+    ]
+    static = [clouds.aws.access_key, clouds.aws.secret_key, clouds.aws.session_token]
+    return [s for s in (*static, clouds.azure_key, clouds.oidc_request_token) if s] + [
+        *clouds.issued,
+        *signatures,
+    ]
+
+
+def test_action_with_cloud_credentials_writes_none_of_them_anywhere(
+    vendor_fakes: VendorFakes,
+    github: FakeGitHub,
+    tmp_path: Path,
+    realdata: Path,
+    clouds: CloudFakes,
+) -> None:
+    run = action_run(github, vendor_fakes, tmp_path, realdata, vendors=(), token=TOKEN)
+    folder = tmp_path / "creds"
+    folder.mkdir()
+    run.env.update(clouds.aws_env())
+    run.env.update(clouds.google_env(clouds.workload_identity_file(folder)))
+    run.env.update(clouds.azure_env())
+    run.env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = clouds.oidc_request_token
+    run.env.update(RUNNER_DEBUG="1", ACTIONS_STEP_DEBUG="true")
+    run.serve(SQL_DIFF.read_text())
+    run.base_config(FAST + CLOUD_CHAINS)
+    echo_cloud_credentials_back(clouds)
+
+    code = run.run_subprocess()
+
+    assert code == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    assert {s["status"] for s in run.report()["steps"]} == {"failed"}
+    errors = {a["error"] for s in run.report()["steps"] for a in s["attempts"]}
+    assert errors == {"auth"}
+    assert len(clouds.requests_for("bedrock")) >= 1 and clouds.issued  # signed, tokens fetched
+    assert "denied: {" in run.comment() and "***" in run.comment()  # the echoes, masked
+    secrets = cloud_secrets(clouds)
+    # a credential shows in the log only where GitHub learns to hide it
+    for line in run.stdout.splitlines():
+        if not line.startswith("::add-mask::"):
+            assert not [s for s in secrets if s in line], line
+    registered = {ln.removeprefix("::add-mask::") for ln in run.stdout.splitlines()}
+    for value in (clouds.aws.secret_key, clouds.aws.session_token, clouds.azure_key):
+        assert value in registered
+    assert clouds.oidc_request_token in registered  # from the credentials file
+    for name, text in {"stderr": run.stderr, **written_files(run)}.items():
+        assert not [s for s in secrets if s in text], name
+        assert "AWS4-HMAC-SHA256 Credential=AKIA" not in text, name
+    # the OIDC request token never left for a model: only the fake OIDC endpoint saw it
+    for backend in ("bedrock", "vertex-anthropic", "vertex", "azure"):
+        for req in clouds.requests_for(backend):
+            assert clouds.oidc_request_token not in json.dumps(req.headers) + req.text
+            assert TOKEN not in json.dumps(req.headers) + req.text
+
+
+def test_a_service_account_key_in_the_credentials_file_is_never_printed(
+    vendor_fakes: VendorFakes,
+    github: FakeGitHub,
+    tmp_path: Path,
+    realdata: Path,
+    clouds: CloudFakes,
+) -> None:
+    """The token endpoint rejects the key, quoting its id and a line of it back."""
+    account = new_service_account()
+    folder = tmp_path / "creds"
+    folder.mkdir()
+    path = clouds.service_account_file(folder, account)
+    pem_line = account.private_key_pem.splitlines()[3]
+    leak = f"invalid key {account.key_id}: {pem_line}"
+    clouds.server.script(
+        "POST",
+        r"/token",
+        *[Reply(400, {"error": "invalid_grant", "error_description": leak}) for _ in range(8)],
+    )
+    run = action_run(github, vendor_fakes, tmp_path, realdata, vendors=(), token=TOKEN)
+    run.env.update(clouds.google_env(path))
+    run.serve(SQL_DIFF.read_text())
+    run.base_config(FAST + CLOUD_CHAINS)
+
+    code = run.run_subprocess()
+
+    assert code == 0, run.stderr
+    security = run.step("security")
+    assert security["status"] == "failed"
+    assert [a["error"] for a in security["attempts"]] == ["auth"]  # bedrock has no credentials
+    assert "invalid_grant: invalid key ***: ***" in run.comment()
+    secrets = [account.key_id, pem_line, account.private_key_pem]
+    for line in run.stdout.splitlines():
+        if not line.startswith("::add-mask::"):
+            assert not [s for s in secrets if s in line], line
+    for name, text in {"stderr": run.stderr, **written_files(run)}.items():
+        assert not [s for s in secrets if s in text], name
+        assert "PRIVATE KEY" not in text, name

@@ -15,6 +15,7 @@ import asyncio
 import base64
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -24,6 +25,8 @@ import pytest
 from reviewbot.domain import ErrorKind
 from reviewbot.errors import ProviderError
 from reviewbot.vendors.base import CompletionRequest, build_provider
+from tests.fakeserver.base import Reply
+from tests.fakeserver.clouds import CloudFakes
 from tests.fakeserver.github import FakeGitHub
 from tests.fakeserver.vendors import KEY_VARS, VendorFakes, vendor_env
 from tests.hardening.harness import (
@@ -346,3 +349,209 @@ def test_the_log_registers_every_printable_form_of_each_key(
             assert any(r in form for r in registered), (value, form)
     assert leaked(run.stdout, [*KEYS.values(), TOKEN, ODD_KEY]) == []
     assert re.search(r"^::add-mask::gw-REDTEAM", run.stdout, re.M)
+
+
+# ---------------------------------------------------------------- the clouds' credentials
+
+CLOUD_CHAINS = (
+    "steps:\n"
+    "  classify: {models: ['azure:gpt-5-mini']}\n"
+    "  security: {models: ['bedrock:us.anthropic.claude-sonnet-4-5-20250929-v1:0',"
+    " 'azure:gpt-5.4']}\n"
+    "  quality: {models: ['azure:gpt-5.4']}\n"
+    "  docs: {models: ['bedrock:us.anthropic.claude-haiku-4-5-20251001-v1:0']}\n"
+)
+CLOUD_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_BEARER_TOKEN_BEDROCK",
+    "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_AD_TOKEN",
+)
+
+
+@pytest.fixture(scope="module")
+def clouds_session() -> Iterator[CloudFakes]:
+    fakes = CloudFakes()
+    yield fakes
+    fakes.close()
+
+
+@pytest.fixture
+def clouds(clouds_session: CloudFakes) -> CloudFakes:
+    clouds_session.reset()
+    return clouds_session
+
+
+@pytest.mark.parametrize("variable", CLOUD_VARIABLES)
+def test_a_malformed_cloud_credential_is_an_error_naming_its_variable(
+    variable: str,
+    vendor_fakes: VendorFakes,
+    github: FakeGitHub,
+    tmp_path: Path,
+    realdata: Path,
+    clouds: CloudFakes,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    value = FLAWS["two keys pasted"]
+    run = action_run(github, vendor_fakes, tmp_path, realdata, vendors=(), token=TOKEN)
+    run.env.update(clouds.aws_env() | clouds.azure_env())
+    run.env[variable] = value
+    run.serve(SQL_DIFF.read_text())
+    run.base_config(FAST + CLOUD_CHAINS)
+
+    code = run.run(capsys)
+
+    assert code == 2, run.stdout
+    errors = [ln for ln in run.stdout.splitlines() if ln.startswith("::error")]
+    assert len(errors) == 1 and f"{variable}: the value contains" in errors[0], errors
+    assert clouds.server.requests == []  # never became a header or a signature
+    for label, text in {"log": run.stdout, "err": run.stderr, "summary": run.summary()}.items():
+        assert leaked(text, [value, *value.splitlines(), TOKEN]) == [], label
+
+
+@pytest.mark.parametrize("echo", list(ECHOES))
+def test_every_form_of_an_echoed_cloud_credential_is_masked(
+    echo: str, clouds: CloudFakes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reviewbot.app.cli import main
+
+    config = write_config(tmp_path, FAST + CLOUD_CHAINS)
+    env = {**clouds.aws_env(), **clouds.azure_env(), "NO_PROXY": "127.0.0.1,localhost"}
+    echoed = ECHOES[echo]
+    aws = f"{echoed(clouds.aws.secret_key)} {echoed(clouds.aws.session_token or '')}"
+    bedrock = [
+        Reply(403, {"message": aws}, {"x-amzn-errortype": "InvalidSignatureException"})
+        for _ in range(8)
+    ]
+    clouds.queue("bedrock", *bedrock)
+    azure = {"error": {"code": "401", "message": echoed(clouds.azure_key)}}
+    clouds.queue("azure", *[Reply(401, azure) for _ in range(8)])
+    report = tmp_path / "report.json"
+
+    code = main(
+        ["review", "--diff", str(SQL_DIFF), "--config", config, "--report", str(report)], env
+    )
+
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "Why attempts failed" in out
+    errors = {a["error"] for s in json.loads(report.read_text())["steps"] for a in s["attempts"]}
+    assert errors == {"auth"}
+    secrets = [clouds.aws.secret_key, clouds.aws.session_token or "", clouds.azure_key]
+    for name, text in {"comment": out, "stderr": err, "report": report.read_text()}.items():
+        assert leaked(text, secrets) == [], name
+
+
+def test_a_sigv4_signature_and_security_token_a_proxy_echoes_are_masked(
+    clouds: CloudFakes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A chain-resolved credential is in no variable to mask by value: its shape is masked."""
+
+    def echo_request(req: Any, reply: Reply) -> Reply:
+        dump = "; ".join(f"{k}: {v}" for k, v in req.headers.items() if k != "content-length")
+        return Reply(403, {"message": f"proxy refused {dump}"}, reply.headers)
+
+    clouds.queue("bedrock", *[Reply(403, None, {}, finish=echo_request) for _ in range(4)])
+    config = write_config(tmp_path, FAST + CLOUD_CHAINS)
+    report = tmp_path / "report.json"
+    env = {**clouds.aws_env(), "NO_PROXY": "127.0.0.1,localhost"}
+
+    main_code = _main(
+        ["review", "--diff", str(SQL_DIFF), "--config", config, "--report", str(report)], env
+    )
+
+    out, err = capsys.readouterr()
+    assert main_code == 0
+    assert "proxy refused" in out
+    signatures = [
+        r.headers["authorization"].rsplit("Signature=", 1)[1]
+        for r in clouds.requests_for("bedrock")
+    ]
+    assert signatures
+    for text in (out, err, report.read_text()):
+        for signature in signatures:
+            assert signature not in text and signature[:16] not in text
+        assert clouds.aws.access_key not in text
+        assert (clouds.aws.session_token or "")[: MIN_PREFIX + 4] not in text
+        assert "Signature=***" in text or "Signature" not in text
+
+
+def _main(args: list[str], env: dict[str, str]) -> int:
+    from reviewbot.app.cli import main
+
+    return main(args, env)
+
+
+def test_the_model_steps_never_see_the_runners_oidc_request_token() -> None:
+    from reviewbot.credentials import without_github_credentials
+
+    env = {"ACTIONS_ID_TOKEN_REQUEST_TOKEN": "t" * 40, "ACTIONS_ID_TOKEN_REQUEST_URL": "https://x"}
+    assert "ACTIONS_ID_TOKEN_REQUEST_TOKEN" not in without_github_credentials(env)
+
+
+def test_every_secret_of_a_google_credentials_file_is_found_for_masking(tmp_path: Path) -> None:
+    from reviewbot.credentials import credential_file_secrets, environment_secrets
+
+    pem = (
+        "-----BEGIN PRIVATE KEY-----\n"
+        "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n"
+        "-----END PRIVATE KEY-----\n"
+    )
+    wif = {
+        "type": "external_account",
+        "credential_source": {"headers": {"Authorization": "Bearer oidc-request-token-0123456789"}},
+        "token_url": "https://sts.googleapis.com/v1/token",
+    }
+    key = {"type": "service_account", "private_key": pem, "private_key_id": "0123456789abcdef0123"}
+    user = {
+        "type": "authorized_user",
+        "client_secret": "d-FL95Q19q7MQmFpd7hHD0Ty",
+        "refresh_token": "1//0gRefreshToken0123456789",
+    }
+    for data, expected in (
+        (wif, ["oidc-request-token-0123456789"]),
+        (
+            key,
+            ["0123456789abcdef0123", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7", pem],
+        ),
+        (user, ["d-FL95Q19q7MQmFpd7hHD0Ty", "1//0gRefreshToken0123456789"]),
+    ):
+        path = tmp_path / f"{data['type']}.json"
+        path.write_text(json.dumps(data))
+        env = {"GOOGLE_APPLICATION_CREDENTIALS": str(path)}
+        found = credential_file_secrets(env)
+        assert all(value in found for value in expected), (data["type"], found)
+        assert all(value in environment_secrets(env) for value in expected)
+        assert "https://sts.googleapis.com/v1/token" not in found  # not a secret
+    assert credential_file_secrets({"GOOGLE_APPLICATION_CREDENTIALS": str(tmp_path / "none")}) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (
+            "Authorization: AWS4-HMAC-SHA256 Credential=ASIAFAKE0123456789AB/20260101/us-east-1/"
+            "bedrock/aws4_request, SignedHeaders=host;x-amz-date, Signature=" + "0f" * 32,
+            "Signature=***",
+        ),
+        (
+            "GET /x?X-Amz-Signature=" + "ab" * 32 + "&X-Amz-Credential=AKIAFAKE0123456789AB",
+            "X-Amz-Signature=***",
+        ),
+        (
+            '{"x-amz-security-token": "IQoJb3JpZ2luX2VjEPr//////////wEaCXVz"}',
+            '"x-amz-security-token": "***',
+        ),
+        ("Authorization: Bearer ya29.a0AfB_byCfake-token-0123456789", "Bearer ***"),
+    ],
+)
+def test_what_a_cloud_echoes_of_a_request_is_scrubbed_whoever_signed_it(
+    text: str, kept: str
+) -> None:
+    from reviewbot.credentials import mask_secrets
+
+    masked = mask_secrets(text, [])
+    assert kept in masked
+    assert not re.search(r"[0-9a-f]{32}|AKIA|ASIA|IQoJ|ya29\.", masked), masked
