@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, TextIO
 
+from reviewbot.app.commands import COMMAND_EVENTS, Hooks, run_command
 from reviewbot.app.runtime import (
     Console,
     Inputs,
@@ -86,39 +87,81 @@ def _fail(env: Mapping[str, str], console: Console, message: str, code: int) -> 
 def _run(env: Mapping[str, str], console: Console) -> int:
     inputs = parse_inputs(env)
     payload = load_payload(env)
-    event = parse_event(env.get("GITHUB_EVENT_NAME", ""), payload, inputs.pr_number)
+    name = env.get("GITHUB_EVENT_NAME", "")
+    if name in COMMAND_EVENTS:  # a comment on a PR: maybe a command (app/commands.py)
+        return run_command(name, payload, console, _hooks(env, console, inputs, payload))
+    event = parse_event(name, payload, inputs.pr_number)
     if event.pr_number is None:
         console.notice(f"reviewbot: nothing to do: {event.reason}")
         return EXIT_OK
+    client = _client(env, inputs, payload)
+    try:
+        return review_pull_request(
+            env, console, inputs, client, event.pr_number, event.pull_request
+        )
+    finally:
+        client.close()
+
+
+def _client(env: Mapping[str, str], inputs: Inputs, payload: Mapping[str, Any]) -> GitHubClient:
     repo = env.get("GITHUB_REPOSITORY") or (payload.get("repository") or {}).get("full_name")
     if not repo:
         raise GitHubError("GITHUB_REPOSITORY is not set: cannot tell which repository to read")
-    client = GitHubClient(
+    return GitHubClient(
         inputs.github_token,
         env.get("GITHUB_API_URL") or "https://api.github.com",
         repo,
         server_url=env.get("GITHUB_SERVER_URL") or "https://github.com",
     )
-    try:
-        return _review(env, console, inputs, client, event.pr_number, event.pull_request)
-    finally:
-        client.close()
 
 
-def _review(
+def _hooks(
+    env: Mapping[str, str], console: Console, inputs: Inputs, payload: Mapping[str, Any]
+) -> Hooks:
+    """What a comment command needs from the action: the same review entry, config and keys."""
+
+    def model_env(config: Config) -> Mapping[str, str]:
+        run_env = _model_env(env, inputs)
+        _check_credentials(console, config, run_env)
+        return run_env
+
+    return Hooks(
+        open_client=lambda: _client(env, inputs, payload),
+        load_config=lambda client, info: _load_config(client, inputs, info),
+        review=lambda client, number, full: review_pull_request(
+            env, console, inputs, client, number, None, full_review=full
+        ),
+        model_env=model_env,
+    )
+
+
+def _load_config(client: GitHubClient, inputs: Inputs, info: PullRequestInfo) -> Config:
+    """The config at the PR's base commit (never its head), with the inputs laid over it."""
+    base = info.ref.base_sha
+    config_text = client.config_text(inputs.config_path, base)
+    return _apply_inputs(
+        parse_config(config_text, source=f"{inputs.config_path}@{base[:7]}"), inputs
+    )
+
+
+def review_pull_request(
     env: Mapping[str, str],
     console: Console,
     inputs: Inputs,
     client: GitHubClient,
     number: int,
     pr_payload: Mapping[str, Any] | None,
+    *,
+    full_review: bool = False,
 ) -> int:
+    """Review PR ``number`` and publish it: the one entry of a PR event and of a command.
+
+    ``full_review`` is what ``/reviewbot full-review`` asks for (``review`` passes False,
+    like a ``synchronize``). Every review is a full review today; the incremental review
+    reads this flag to re-review everything.
+    """
     info = client.pull_request(number, pr_payload)
-    base = info.ref.base_sha
-    config_text = client.config_text(inputs.config_path, base)
-    config = _apply_inputs(
-        parse_config(config_text, source=f"{inputs.config_path}@{base[:7]}"), inputs
-    )
+    config = _load_config(client, inputs, info)
     if info.draft and not config.review_drafts:
         console.notice(
             f"reviewbot: #{number} is a draft; skipped (set review_drafts: true in "

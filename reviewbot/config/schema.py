@@ -16,7 +16,7 @@ from pydantic import (
 
 from reviewbot.credentials import check_base_url
 from reviewbot.domain import ChangeType, ModelRef, Risk, Severity
-from reviewbot.steps.registry import BUILT_IN, CLASSIFY, NAME_RE
+from reviewbot.steps.registry import ASK, BUILT_IN, CLASSIFY, NAME_RE, NOT_REVIEWING
 from reviewbot.vendors.specs import VENDORS
 
 FailOn = Literal["none", "info", "low", "medium", "high", "critical"]
@@ -102,13 +102,18 @@ class Steps(RootModel[Annotated[dict[str, StepConfig], AfterValidator(_check_ste
     def review_steps(self) -> tuple[str, ...]:
         """The review steps, built-ins first, then the config's own in the order written.
 
-        Disabled steps are included (they show as skipped); classify is not.
+        Disabled steps are included (they show as skipped); classify and ask are not.
         """
-        return tuple(name for name in self.root if name != CLASSIFY)
+        return tuple(name for name in self.root if name not in NOT_REVIEWING)
 
     def names(self) -> tuple[str, ...]:
-        """Every step, classify first."""
+        """Every step of a review, classify first (``ask`` answers commands, see ``ask``)."""
         return (CLASSIFY, *self.review_steps())
+
+    @property
+    def ask(self) -> StepConfig:
+        """The ask step's config (it answers ``/reviewbot ask``)."""
+        return self.root[ASK]
 
 
 class ProviderConfig(_Strict):
@@ -123,6 +128,29 @@ class ProviderConfig(_Strict):
     def _v_url(cls, value: str) -> str:
         # https only: the key travels with every request (http:// only to a loopback host).
         return check_base_url(value)
+
+
+AuthorAssociation = Literal[
+    "OWNER",
+    "MEMBER",
+    "COLLABORATOR",
+    "CONTRIBUTOR",
+    "FIRST_TIME_CONTRIBUTOR",
+    "FIRST_TIMER",
+    "MANNEQUIN",
+    "NONE",
+]
+
+DEFAULT_ALLOWED: tuple[AuthorAssociation, ...] = ("OWNER", "MEMBER", "COLLABORATOR")
+
+
+class CommandsConfig(_Strict):
+    """Comment commands (``/reviewbot review``, ``ask``, ``ignore``...): who may run them."""
+
+    enabled: bool = True
+    # GitHub's ``author_association`` values whose commands run (and may spend money).
+    allowed: list[AuthorAssociation] = Field(default_factory=lambda: list(DEFAULT_ALLOWED))
+    handle: str | None = Field(default=None, pattern=r"^@?[A-Za-z0-9][A-Za-z0-9-]{0,38}$")
 
 
 class Price(_Strict):
@@ -152,6 +180,7 @@ class Config(_Strict):
     fail_on_step_error: bool = False
     review_drafts: bool = False
     max_review_tokens: int = Field(default=120000, ge=1000)
+    commands: CommandsConfig = Field(default_factory=CommandsConfig)
 
     _v_baseline = field_validator("baseline")(lambda v: str(ModelRef.parse(v)))
 

@@ -12,8 +12,10 @@ from typing import Protocol
 
 from reviewbot.config.schema import Config
 from reviewbot.domain import PullRequestRef, Review
+from reviewbot.engine.dismissals import drop_dismissed
 from reviewbot.engine.findings import inline_candidates
 from reviewbot.errors import GitHubError
+from reviewbot.github import threads
 from reviewbot.github.client import GitHubClient
 from reviewbot.github.results import PostResult, PostStatus
 from reviewbot.output.inline import inline_comments
@@ -49,13 +51,25 @@ def post_results(
     pr: PullRequestRef,
     review: Review,
 ) -> tuple[Review, str | None]:
-    """Post the inline review, then the sticky comment (so a 422 note reaches it in one write)."""
+    """Post the inline review, then the sticky comment (so a 422 note reaches it in one write).
+
+    The PR's inline threads are read first (one listing): findings people dismissed there are
+    dropped, the reactions on earlier comments are kept as feedback, and no finding is posted
+    inline twice.
+    """
     number = pr.number
+    talk = threads.conversation(client, number, config)
+    review = drop_dismissed(review, talk.dismissed)
+    review = dataclasses.replace(review, feedback=talk.feedback)
     candidates = inline_candidates(review.findings, review.files) if config.inline_comments else []
     if candidates:
-        posted = client.posted_finding_keys(number)
+        models = {s.name: str(s.model) for s in review.steps if s.model is not None}
         comments = inline_comments(
-            candidates, review.files, limit=config.max_inline_comments, posted=posted
+            candidates,
+            review.files,
+            limit=config.max_inline_comments,
+            posted=talk.keys,
+            models=models,
         )
         result = client.post_review(number, pr.head_sha, comments, body=_review_body(len(comments)))
         if result.status is PostStatus.REFUSED:

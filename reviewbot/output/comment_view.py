@@ -136,6 +136,15 @@ class FileRow:
 
 
 @dataclass(frozen=True, slots=True)
+class DismissedView:
+    """A finding a person dismissed, who did, and why (their words, sanitised)."""
+
+    title: str
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class CommentView:
     """Everything the comment template shows."""
 
@@ -167,6 +176,7 @@ class CommentView:
     total_output: int
     total_cached: int
     wall_s: float
+    dismissed: tuple[DismissedView, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,6 +365,14 @@ def build(review: Review) -> CommentView:
         total_output=sum(u.output_tokens for u in usage),
         total_cached=sum(u.cached_tokens for u in usage),
         wall_s=review.wall_s,
+        dismissed=tuple(
+            DismissedView(
+                clean_inline(d.title, 300) or d.fingerprint,
+                clean_inline(d.by, 60),
+                clean_inline(d.reason, 300),
+            )
+            for d in review.dismissed
+        ),
     )
 
 

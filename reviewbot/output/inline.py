@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +13,7 @@ from reviewbot.output.sanitize import clean, clean_inline, defuse_code
 
 KEY_PATTERN = re.compile(r"<!-- reviewbot:finding ([0-9a-f]{16}) -->")
 _BODY_LIMIT = 6000
+_ORIGIN_SAFE = re.compile(r"[\w.:/@+-]{1,120}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +75,12 @@ def position(finding: Finding, file: FileDiff) -> tuple[int, int | None] | None:
     return finding.line, None
 
 
-def comment_body(finding: Finding, key: str) -> str:
-    """The markdown of one inline comment, with the hidden key as its last line."""
+def comment_body(finding: Finding, key: str, model: str | None = None) -> str:
+    """The markdown of one inline comment, with the hidden key as its last line.
+
+    ``model`` (the model of the finding's step, from the config) is hidden beside the key so
+    that reactions on the comment can be counted per step and model at the next run.
+    """
     head = f"**{finding.severity.value}** · {clean_inline(finding.category, 80)} · " + clean_inline(
         finding.title, 200
     )
@@ -85,7 +90,10 @@ def comment_body(finding: Finding, key: str) -> str:
         fence = "`" * max(3, _longest_backtick_run(code) + 1)
         parts.append(f"Suggested change:\n{fence}\n{code}\n{fence}")
     text = "\n\n".join(p for p in parts if p.strip())
-    return f"{text}\n\n<!-- reviewbot:finding {key} -->"
+    tail = f"<!-- reviewbot:finding {key} -->"
+    if model and _ORIGIN_SAFE.fullmatch(model) and _ORIGIN_SAFE.fullmatch(finding.step):
+        tail += f"\n<!-- reviewbot:origin {finding.step} {model} -->"
+    return f"{text}\n\n{tail}"
 
 
 def _longest_backtick_run(text: str) -> int:
@@ -98,6 +106,7 @@ def inline_comments(
     *,
     limit: int,
     posted: Collection[str] = frozenset(),
+    models: Mapping[str, str] | None = None,
 ) -> list[InlineComment]:
     """The inline comments to post: commentable, not posted before, at most ``limit``.
 
@@ -106,6 +115,7 @@ def inline_comments(
         files: Every file of the diff (the anchors are checked against their hunks).
         limit: ``max_inline_comments``.
         posted: Keys of findings already posted as inline comments on this PR.
+        models: The model that answered each step, hidden in its comments for feedback.
 
     Returns:
         At most ``limit`` comments, in the findings' order, one per key.
@@ -125,5 +135,13 @@ def inline_comments(
             continue
         seen.add(key)
         line, start = spot
-        out.append(InlineComment(finding.path, line, start, comment_body(finding, key), key))
+        out.append(
+            InlineComment(
+                finding.path,
+                line,
+                start,
+                comment_body(finding, key, (models or {}).get(finding.step)),
+                key,
+            )
+        )
     return out
