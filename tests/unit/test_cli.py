@@ -49,7 +49,7 @@ def test_report_has_exactly_the_design_keys(capsys: pytest.CaptureFixture[str]) 
     _, report = _json(capsys, "--diff", str(ROOT / "examples" / "sql_injection.diff"))
     assert list(report) == [
         "version", "pr", "files", "classification", "steps", "findings",
-        "cost_usd", "baseline_cost_usd", "budget_usd", "wall_s",
+        "cost_usd", "baseline_cost_usd", "budget_usd", "wall_s", "dismissed", "feedback",
     ]  # fmt: skip
     assert report["pr"] is None
     assert set(report["files"][0]) == {
