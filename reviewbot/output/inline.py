@@ -90,9 +90,9 @@ def comment_body(finding: Finding, key: str, model: str | None = None) -> str:
         fence = "`" * max(3, _longest_backtick_run(code) + 1)
         parts.append(f"Suggested change:\n{fence}\n{code}\n{fence}")
     text = "\n\n".join(p for p in parts if p.strip())
-    tail = f"<!-- reviewbot:finding {key} -->"
+    tail = f"<!-- reviewbot:finding {key} -->"  # the last line, always
     if model and _ORIGIN_SAFE.fullmatch(model) and _ORIGIN_SAFE.fullmatch(finding.step):
-        tail += f"\n<!-- reviewbot:origin {finding.step} {model} -->"
+        tail = f"<!-- reviewbot:origin {finding.step} {model} -->\n{tail}"
     return f"{text}\n\n{tail}"
 
 
