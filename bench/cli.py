@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import engine, process, sizes
+from bench import engine, incremental, process, sizes
 from bench.fakes import BenchVendors
 from bench.prs import code_pr
 from bench.report import markdown, targets
@@ -90,6 +90,8 @@ def run(runs: int, latency: float, quick: bool) -> dict[str, Any]:
         _say("tokens and cost")
         out["tokens"] = engine.token_figures(vendors)
         out["cost"] = engine.cost_figures(vendors)
+        _say("incremental vs full review over 5 pushes")
+        out["incremental"] = incremental.incremental_figures()
         _say("PR sizes and real diffs")
         out["sizes"] = sizes.size_figures(vendors, max(1, runs // 2), quick)
     finally:

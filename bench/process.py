@@ -126,6 +126,7 @@ def _finding_reply(pr: GenPR) -> dict[str, Any]:
                 "title": "Bench finding",
                 "body": "A finding so that the inline review is posted.",
                 "suggestion": None,
+                "confidence": 0.9,
             }
         ],
     }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.incremental import markdown_lines as incremental_lines
+
 COMMAND = "python -m bench --write"
 
 
@@ -87,6 +89,25 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
             f"{cost['saving_pct']}% (${cost['cost_usd']:.4f} vs ${cost['baseline_usd']:.4f})",
             cost["saving_pct"] is not None and cost["saving_pct"] >= 60,
         ),
+        *_incremental_rows(r),
+    ]
+
+
+def _incremental_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
+    if "incremental" not in r:
+        return []
+    inc = r["incremental"]
+    a, b = inc["incremental"], inc["full"]
+    return [
+        _row(
+            f"Incremental review, 2,000-line PR pushed {inc['pushes']} times: cost of the pushes "
+            "vs full-review on each",
+            "<= 20%",
+            f"{inc['push_cost_ratio']:.1%} (${a['pushes_cost_usd']:.4f} vs "
+            f"${b['pushes_cost_usd']:.4f}); GitHub requests {a['github_requests']} vs "
+            f"{b['github_requests']} over all {inc['pushes'] + 1} runs",
+            inc["push_cost_ratio"] <= 0.2,
+        )
     ]
 
 
@@ -245,6 +266,8 @@ def markdown(r: dict[str, Any]) -> str:
     )
     if sz["real_skipped"]:
         lines += ["", "(tests/data/realdata/diffs not found: real diffs skipped.)"]
+    if "incremental" in r:
+        lines += incremental_lines(r["incremental"])
     cs = r["cold_start"]
     lines += [
         "",

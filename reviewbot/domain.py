@@ -226,6 +226,9 @@ class Usage:
         )
 
 
+FindingState = Literal["new", "open", "resolved"]
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem reported on the change. ``line`` is a new-file line; None = file-level."""
@@ -242,6 +245,19 @@ class Finding:
     # Identity across runs and wordings (``engine/fingerprint.py``); set once the run has
     # anchored and merged its findings, empty before.
     fingerprint: str = ""
+    # How sure the model is (0.0-1.0); the fixed checks are sure. None: the model did not say.
+    confidence: float | None = 1.0
+    # Why the finding is held back from the comment and the inline comments (kept in the
+    # report): ``low_confidence``, ``refuted`` (the verify step) or ``max_findings``; and the
+    # words behind it (the verifier's reason, the floor it missed).
+    suppressed: str | None = None
+    suppressed_reason: str | None = None
+    # The steps that flagged this problem, when models of more than one vendor agree.
+    flagged_by: tuple[str, ...] = ()
+    # Its life across the pushes of a PR (``reviewbot/state``): found by this run, still open
+    # from an earlier one, or gone (then ``resolved_by`` is the commit that resolved it).
+    state: FindingState = "new"
+    resolved_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +356,47 @@ class PullRequestRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Guideline:
+    """A guideline file read at the base commit (``guidelines:``): the text sent, and its facts."""
+
+    path: str
+    text: str  # as given to the models: capped, secrets masked
+    bytes: int  # the file's size at the base commit
+    truncated: bool  # True when ``text`` is less than the whole file
+
+
+@dataclass(frozen=True, slots=True)
+class ContextFile:
+    """A new file read at the head commit for ``context: function | file``, or why not."""
+
+    path: str
+    bytes: int  # what was read (0 when nothing was)
+    status: Literal["used", "not_found", "too_large", "not_text", "limit", "budget", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunScope:
+    """What a PR run reviewed against the last one, and the state it leaves for the next.
+
+    ``mode`` is ``incremental`` when only the commits since ``from_sha`` were reviewed (and the
+    open findings elsewhere carried forward), ``full`` otherwise, with ``full_reason`` saying
+    why. ``state_block`` is the hidden block the sticky comment carries to the next run.
+    """
+
+    mode: Literal["full", "incremental"]
+    from_sha: str | None
+    to_sha: str | None
+    full_reason: str | None
+    commits: int = 0
+    additions: int = 0
+    deletions: int = 0
+    carried: int = 0
+    resolved: tuple[Finding, ...] = ()
+    pr_cost_usd: Decimal | None = None
+    state_block: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Review:
     """Everything one run produced, ready to render and report."""
 
@@ -354,6 +411,11 @@ class Review:
     budget_usd: Decimal
     wall_s: float
     notes: tuple[str, ...] = field(default=())
+    # Findings held back from the comment (``Finding.suppressed``); the report keeps them.
+    suppressed: tuple[Finding, ...] = field(default=())
+    guidelines: tuple[Guideline, ...] = field(default=())
+    context_files: tuple[ContextFile, ...] = field(default=())
+    scope: RunScope | None = None  # None: a local diff, or a PR run with no state (one-off)
     # Read from the PR's inline threads when publishing (``engine/dismissals.py``).
     dismissed: tuple[Dismissal, ...] = field(default=())
     feedback: tuple[Feedback, ...] = field(default=())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -10,6 +11,7 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from reviewbot.app.commands import COMMAND_EVENTS, Hooks, run_command
+from reviewbot.app.incremental import RunPlan, plan_run
 from reviewbot.app.runtime import (
     Console,
     Inputs,
@@ -28,15 +30,21 @@ from reviewbot.domain import PullRequestRef, Review
 from reviewbot.engine import run as runner
 from reviewbot.errors import EXIT_GITHUB, EXIT_OK, GitHubError, ReviewbotError, ReviewCrashed
 from reviewbot.github.client import GitHubClient
+from reviewbot.github.conversation import Conversation, conversation
 from reviewbot.github.publish import post_results
 from reviewbot.github.results import PullDiff, PullRequestInfo
-from reviewbot.output.render import render_comment
+from reviewbot.github.sources import repo_inputs
+from reviewbot.output.render import render_comment, render_skipped
 from reviewbot.output.report import report_json
 from reviewbot.output.sanitize import clean_plain
+from reviewbot.output.sarif import sarif_text
+from reviewbot.state.block import decode, encode
+from reviewbot.state.conclude import conclude
 from reviewbot.vendors.registry import provider_settings
 from reviewbot.vendors.specs import key_inputs, key_variables
 
 REPORT_NAME = "reviewbot-report.json"
+SARIF_NAME = "reviewbot.sarif"
 
 
 def run_action(env: Mapping[str, str], *, stdout: TextIO | None = None) -> int:
@@ -128,8 +136,8 @@ def _hooks(
     return Hooks(
         open_client=lambda: _client(env, inputs, payload),
         load_config=lambda client, info: _load_config(client, inputs, info),
-        review=lambda client, number, full: review_pull_request(
-            env, console, inputs, client, number, None, full_review=full
+        review=lambda client, number, reason: review_pull_request(
+            env, console, inputs, client, number, None, full_reason=reason
         ),
         model_env=model_env,
     )
@@ -152,13 +160,13 @@ def review_pull_request(
     number: int,
     pr_payload: Mapping[str, Any] | None,
     *,
-    full_review: bool = False,
+    full_reason: str | None = None,
 ) -> int:
     """Review PR ``number`` and publish it: the one entry of a PR event and of a command.
 
-    ``full_review`` is what ``/reviewbot full-review`` asks for (``review`` passes False,
-    like a ``synchronize``). Every review is a full review today; the incremental review
-    reads this flag to re-review everything.
+    ``full_reason`` is why ``/reviewbot full-review`` asks for a full review; None (a PR
+    event, or ``/reviewbot review``, like a ``synchronize``) leaves it to the ``full-review``
+    input and the saved state: incremental when they allow.
     """
     info = client.pull_request(number, pr_payload)
     config = _load_config(client, inputs, info)
@@ -168,23 +176,42 @@ def review_pull_request(
             f"{inputs.config_path} to review drafts)"
         )
         return EXIT_OK
+    label = next((name for name in info.labels if name in config.review.skip_labels), None)
+    if label is not None:
+        return _skip(console, client, inputs, info, label)
     run_env = _model_env(env, inputs)
     _check_credentials(console, config, run_env)
     diff = client.diff(number)
-    notes = _notes(inputs, info, diff, run_env)
+    plan = plan_run(
+        client,
+        config,
+        info,
+        full_review=full_reason or inputs.full_review,
+        pr_diff=diff.text,
+        prior=_prior_summary(client, number),
+    )
+    notes = [*_notes(inputs, info, diff, run_env), *plan.notes]
+    base = info.ref.base_sha
+    repo, repo_notes = repo_inputs(client, config.guidelines, base, info.ref.head_sha)
+    notes += repo_notes
+    talk = _conversation(console, client, number, config)
     crashed: ReviewCrashed | None = None
     with console.group(f"reviewbot: reviewing {info.ref.repo}#{number}"):
+        reason = plan.basis.full_reason
+        console.line(f"reviewbot: {'full review: ' + reason if reason else 'incremental review'}")
         for note in notes:
             console.line(f"note: {note}")
         try:
             review = runner.review(
-                diff.text.encode("utf-8", "surrogateescape"),
+                plan.diff.encode("utf-8", "surrogateescape"),
                 config=config,
                 env=run_env,
                 pr=info.ref,
                 extra_skipped=dict(diff.skipped),
                 notes=notes,
+                repo=repo,
             )
+            review = _conclude(review, plan, info, talk)
         except ReviewCrashed as exc:  # the fixed checks' findings are still published
             crashed, review = exc, exc.review
     try:
@@ -194,7 +221,7 @@ def review_pull_request(
             )
             comment_url = None
         else:
-            review, comment_url = post_results(console, client, config, info.ref, review)
+            review, comment_url = post_results(console, client, config, info.ref, review, talk)
         _publish(env, console, review, comment_url)
     except Exception as exc:
         # Rendering, posting or writing the results broke: publish what no model wrote.
@@ -205,6 +232,75 @@ def review_pull_request(
     if crashed is not None:
         return _fail(env, console, str(crashed), crashed.exit_code)
     return runner.exit_code(review, config)
+
+
+def _prior_summary(client: GitHubClient, number: int) -> str | Exception | None:
+    """Our sticky comment's body from the last run, None when there is none, or what broke.
+
+    Reading it must not sink the review: what broke means a full review, and posting lists the
+    comments again later, where a failure is handled like any other publishing failure.
+    """
+    try:
+        return client.summary_body(number)
+    except Exception as exc:
+        return exc
+
+
+def _conversation(
+    console: Console, client: GitHubClient, number: int, config: Config
+) -> Conversation | None:
+    """The PR's inline threads (dismissals, feedback, posted keys), read before concluding.
+
+    Dismissed findings must leave the saved state too, so they are read before the state is
+    written. If they cannot be read here, publishing reads them again (and fails as publishing
+    fails); the state then keeps them until a run that can read them.
+    """
+    try:
+        return conversation(client, number, config)
+    except GitHubError as exc:
+        console.line(f"reviewbot: could not read the review threads yet: {exc}")
+        return None
+
+
+def _conclude(
+    review: Review, plan: RunPlan, info: PullRequestInfo, talk: Conversation | None
+) -> Review:
+    """The review with its findings' life across runs, and why no model ran when none did.
+
+    Findings dismissed in the threads are neither open nor resolved, and not carried forward.
+    """
+    incremental = plan.basis.full_reason is None
+    if incremental and not plan.notes and not any(s.attempts for s in review.steps):
+        since = (plan.basis.from_sha or "")[:7]
+        note = (
+            f"nothing reviewable changed since `{since}` (only files the filters skip, "
+            "such as lockfiles): no model was called"
+        )
+        review = dataclasses.replace(review, notes=(*review.notes, note))
+    dismissed = frozenset(d.fingerprint for d in talk.dismissed) if talk is not None else ()
+    return conclude(
+        review,
+        plan.basis,
+        base_ref=info.base_ref,
+        config_digest=plan.digest,
+        dismissed=dismissed,
+    )
+
+
+def _skip(
+    console: Console, client: GitHubClient, inputs: Inputs, info: PullRequestInfo, label: str
+) -> int:
+    """A PR with a skip label: a one-line comment update (the saved state kept), no model call."""
+    number = info.ref.number
+    console.notice(f"reviewbot: #{number} has the label {label!r}; not reviewed")
+    if inputs.dry_run:
+        return EXIT_OK
+    prior = _prior_summary(client, number)
+    read = decode(None if isinstance(prior, Exception) else prior, info.ref.repo, number)
+    block = encode(read.state) if read.state is not None else ""
+    result = client.upsert_comment(number, render_skipped(label, block))
+    console.line(f"reviewbot: summary comment {result.status.value}")
+    return EXIT_OK
 
 
 def _publish_fixed_only(
@@ -312,7 +408,7 @@ def _notes(
 def _publish(
     env: Mapping[str, str], console: Console, review: Review, comment_url: str | None
 ) -> None:
-    """Annotations, job summary, JSON report and step outputs."""
+    """Annotations, job summary, JSON report, SARIF log and step outputs."""
     _annotate(console, review)
     write_summary(env, render_comment(review))
     # Written into the workspace, the one folder a Docker action shares with later steps; the
@@ -326,6 +422,13 @@ def _publish(
     except OSError as exc:  # e.g. a self-hosted runner whose workspace uid differs
         console.warning(f"reviewbot: cannot write the JSON report to {workspace}: {exc.strerror}")
         report_path = ""
+    sarif_path = SARIF_NAME  # the findings for code scanning (github/codeql-action/upload-sarif)
+    try:
+        with open(os.path.join(workspace, SARIF_NAME), "w", encoding="utf-8") as handle:
+            handle.write(sarif_text(review))
+    except OSError as exc:
+        console.warning(f"reviewbot: cannot write the SARIF log to {workspace}: {exc.strerror}")
+        sarif_path = ""
     worst = runner.max_severity(review)
     outputs = {
         "cost-usd": str(review.cost_usd.quantize(Decimal("0.000001"))),
@@ -333,6 +436,7 @@ def _publish(
         "max-severity": worst.value if worst is not None else "none",
         "comment-url": comment_url or "",
         "report-path": report_path,
+        "sarif-path": sarif_path,
     }
     if not write_outputs(env, outputs):
         print(json.dumps(outputs), file=sys.stderr)

@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--report", metavar="FILE", help="also write the JSON report to FILE")
     review.add_argument("--ledger", metavar="FILE", help="append one JSON line per run to FILE")
     review.add_argument(
+        "--sarif", metavar="FILE", help="also write the findings as SARIF 2.1.0 to FILE"
+    )
+    review.add_argument(
         "--budget-usd",
         metavar="USD",
         help="hard cap on model spend for this run (overrides config)",
@@ -65,6 +68,14 @@ def _parser() -> argparse.ArgumentParser:
 
     action = sub.add_parser("action", help="run as a GitHub Action (reads the Actions environment)")
     _global_options(action, top=False)
+
+    from reviewbot.eval.command import add_arguments as add_eval_arguments
+
+    evaluate = sub.add_parser(
+        "eval", help="measure what configurations find, and cost, on a corpus of labelled PRs"
+    )
+    _global_options(evaluate, top=False)
+    add_eval_arguments(evaluate)
     return parser
 
 
@@ -88,6 +99,10 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             from reviewbot.app.action import run_action
 
             return run_action(environ)
+        if args.command == "eval":
+            from reviewbot.eval.command import run_eval
+
+            return run_eval(args, environ)
         return _review(args, environ, parser)
     except ReviewbotError as exc:
         print(f"reviewbot: error: {_masked(exc, environ)}", file=sys.stderr)
@@ -124,12 +139,19 @@ def _review(args: argparse.Namespace, env: dict[str, str], parser: argparse.Argu
     if args.post and not args.repo:
         parser.error("--post needs --repo OWNER/NAME --pr N: a local --diff has no PR to post to")
     # Before anything runs (or spends money): a result that could not be saved is lost.
-    outputs: dict[str, str | None] = {"--report": args.report, "--ledger": args.ledger}
+    outputs: dict[str, str | None] = {
+        "--report": args.report,
+        "--ledger": args.ledger,
+        "--sarif": args.sarif,
+    }
     for flag, path in outputs.items():
         if path is not None:
             _check_writable(flag, path)
-    if args.report and args.ledger and _same_file(args.report, args.ledger):
-        parser.error("--report and --ledger name the same file; give each its own")
+    named = [(flag, path) for flag, path in outputs.items() if path]
+    for i, (flag, path) in enumerate(named):
+        for other_flag, other in named[i + 1 :]:
+            if _same_file(path, other):
+                parser.error(f"{flag} and {other_flag} name the same file; give each its own")
     for flag, path in outputs.items():
         if path and args.diff not in (None, "-") and _same_file(path, args.diff):
             parser.error(f"{flag} {path} would overwrite the --diff being reviewed")
@@ -156,6 +178,7 @@ def _review(args: argparse.Namespace, env: dict[str, str], parser: argparse.Argu
             output_format=args.format,
             report=args.report,
             ledger=args.ledger,
+            sarif=args.sarif,
         )
     from reviewbot.app.review import review_diff_file
 
@@ -166,6 +189,7 @@ def _review(args: argparse.Namespace, env: dict[str, str], parser: argparse.Argu
         output_format=args.format,
         report=args.report,
         ledger=args.ledger,
+        sarif=args.sarif,
     )
 
 

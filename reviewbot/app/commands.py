@@ -18,9 +18,10 @@ from reviewbot.engine.ask import ThreadContext, answer_question
 from reviewbot.engine.commands import Command, looks_like_command, parse_command
 from reviewbot.engine.dismissals import ThreadComment, find_dismissals, head_line
 from reviewbot.errors import EXIT_OK, ReviewbotError
-from reviewbot.github import threads
+from reviewbot.github import conversation
 from reviewbot.github.client import GitHubClient
 from reviewbot.github.results import PullRequestInfo
+from reviewbot.github.threads import resolve_threads
 from reviewbot.output.replies import render_answer, render_help, render_note, render_unknown
 
 COMMAND_EVENTS = frozenset({"issue_comment", "pull_request_review_comment"})
@@ -30,7 +31,7 @@ COMMAND_EVENTS = frozenset({"issue_comment", "pull_request_review_comment"})
 class CommentEvent:
     """A comment that may be a command, on pull request ``number``."""
 
-    kind: threads.CommentKind  # "issue" (PR conversation) or "review" (inline thread)
+    kind: conversation.CommentKind  # "issue" (PR conversation) or "review" (inline thread)
     number: int
     comment: ThreadComment
     pull_request: Mapping[str, Any] | None  # the payload's PR (review comments only)
@@ -42,7 +43,8 @@ class Hooks:
 
     open_client: Callable[[], GitHubClient]
     load_config: Callable[[GitHubClient, PullRequestInfo], Config]
-    review: Callable[[GitHubClient, int, bool], int]  # (client, number, full_review) -> exit
+    # (client, number, full_reason) -> exit; full_reason None: incremental when possible
+    review: Callable[[GitHubClient, int, str | None], int]
     model_env: Callable[[Config], Mapping[str, str]]  # masks and checks the keys first
 
 
@@ -67,12 +69,12 @@ def read_event(name: str, payload: Mapping[str, Any]) -> CommentEvent | str:
         number = (pull_request or {}).get("number")
     if not isinstance(number, int):
         return f"the {name} payload names no pull request"
-    parsed = threads.thread_comment(comment)
+    parsed = conversation.thread_comment(comment)
     if not looks_like_command(parsed.body):
         return "the comment is not a command"
     if parsed.user_type == "Bot":
         return f"the comment is by a bot ({parsed.login}); bots' comments are never commands"
-    kind: threads.CommentKind = "issue" if name == "issue_comment" else "review"
+    kind: conversation.CommentKind = "issue" if name == "issue_comment" else "review"
     return CommentEvent(kind, number, parsed, pull_request)
 
 
@@ -111,14 +113,14 @@ def _handle(event: CommentEvent, console: Console, client: GitHubClient, hooks: 
         console.line("reviewbot: nothing to do: the comment is reviewbot's own")
         return EXIT_OK
     console.line(f"reviewbot: {author.login} asked for `{command.name}` on #{event.number}")
-    threads.react(client, event.kind, author.id, "eyes")
+    conversation.react(client, event.kind, author.id, "eyes")
     try:
         done = _dispatch(command, event, console, client, hooks, info, config)
     except ReviewbotError as exc:
-        threads.react(client, event.kind, author.id, "confused")
+        conversation.react(client, event.kind, author.id, "confused")
         _reply(client, event, info, render_note(_failure(command, exc)))
         raise
-    threads.react(client, event.kind, author.id, "+1" if done.ok else "confused")
+    conversation.react(client, event.kind, author.id, "+1" if done.ok else "confused")
     return done.code
 
 
@@ -146,7 +148,12 @@ def _dispatch(
     config: Config,
 ) -> _Done:
     if command.name in ("review", "full-review"):
-        code = hooks.review(client, event.number, command.name == "full-review")
+        reason = (
+            f"requested by /reviewbot full-review (by @{event.comment.login})"
+            if command.name == "full-review"
+            else None
+        )
+        code = hooks.review(client, event.number, reason)
         return _Done(True, code)
     if command.name == "help":
         _reply(client, event, info, render_help())
@@ -154,7 +161,7 @@ def _dispatch(
     if command.name == "ask":
         return _ask(command, event, console, client, hooks, info, config)
     if command.name == "ignore":
-        return _ignore(command, event, client, info, config)
+        return _ignore(command, event, console, client, info)
     _reply(client, event, info, render_unknown(command.name))  # no model call
     return _Done(False)
 
@@ -163,7 +170,8 @@ def _reply(
     client: GitHubClient, event: CommentEvent, info: PullRequestInfo, body: str
 ) -> str | None:
     thread = event.comment if event.kind == "review" else None
-    return threads.reply(client, event.number, body, thread=thread, commit_id=info.ref.head_sha)
+    head = info.ref.head_sha
+    return conversation.reply(client, event.number, body, thread=thread, commit_id=head)
 
 
 def _ask(
@@ -180,8 +188,8 @@ def _ask(
             client, event, info, render_note("`ask` needs a question: `/reviewbot ask <question>`.")
         )
         return _Done(False)
-    comments = threads.review_comments(client, event.number)
-    ours = threads.ours_test(client, comments)
+    comments = conversation.review_comments(client, event.number)
+    ours = conversation.ours_test(client, comments)
     dismissed = {
         d.fingerprint
         for d in find_dismissals(
@@ -221,14 +229,14 @@ def _ask(
 def _ignore(
     command: Command,
     event: CommentEvent,
+    console: Console,
     client: GitHubClient,
     info: PullRequestInfo,
-    config: Config,
 ) -> _Done:
     root = None
     if event.kind == "review" and event.comment.in_reply_to is not None:
-        comments = threads.review_comments(client, event.number)
-        ours = threads.ours_test(client, comments)
+        comments = conversation.review_comments(client, event.number)
+        ours = conversation.ours_test(client, comments)
         root = next(
             (c for c in comments if c.id == event.comment.in_reply_to and c.key and ours(c)), None
         )
@@ -243,13 +251,23 @@ def _ignore(
             ),
         )
         return _Done(False)
+    outcome = resolve_threads(client, event.number, (), dismissed=[root.key or ""])
+    # A thread that cannot be resolved is a note, never a failure: the dismissal is the reply.
+    closed = (
+        "its thread is resolved"
+        if outcome.resolved
+        else "its thread could not be resolved (the workflow run's log says why), but the "
+        "dismissal holds"
+    )
+    for why in outcome.failed:
+        console.line(f"reviewbot: ignore: the thread was not resolved: {why}")
     _reply(
         client,
         event,
         info,
         render_note(
             f"Dismissed: this finding (`{root.key}`) will not be reported again on this pull "
-            "request; the summary lists it under **Dismissed** from the next review."
+            f"request; {closed}. The summary lists it under **Dismissed** from the next review."
         ),
     )
     return _Done(True)

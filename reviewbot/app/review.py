@@ -15,6 +15,7 @@ from reviewbot.engine.run import exit_code, review
 from reviewbot.errors import ConfigError, ReviewCrashed
 from reviewbot.output import report as report_mod
 from reviewbot.output.render import render_comment
+from reviewbot.output.sarif import sarif_text
 from reviewbot.vendors.specs import VENDORS
 
 log = logging.getLogger(__name__)
@@ -31,14 +32,35 @@ def review_diff_file(
     output_format: str = "markdown",
     report: str | None = None,
     ledger: str | None = None,
+    sarif: str | None = None,
 ) -> int:
     """Review the diff at ``source`` (a path or ``-``) and print the comment or the JSON report."""
     try:
         result = review(read_diff(source), config=config, env=env)
     except ReviewCrashed as crash:
-        _emit(crash.review, config, output_format, report, ledger)  # the fixed checks' findings
+        # the fixed checks' findings
+        _emit(crash.review, config, output_format, report, ledger, sarif)
         raise
-    return _emit(result, config, output_format, report, ledger)
+    hint = context_hint(result, config)
+    if hint:
+        print(hint, file=sys.stderr)
+    return _emit(result, config, output_format, report, ledger, sarif)
+
+
+def context_hint(result: Review, config: Config) -> str | None:
+    """What to say when a step that reads beyond the hunk reviewed a local diff, else None."""
+    ran = [
+        s.name
+        for s in result.steps
+        if s.attempts and s.name in config.steps.root and config.steps.get(s.name).context != "hunk"
+    ]
+    if not ran:
+        return None
+    return (
+        f"reviewbot: {_join(ran, 'and')} read{'s' * (len(ran) == 1)} the enclosing function or "
+        "file in a pull request; a local diff comes without its repository, so they saw the "
+        "hunks only"
+    )
 
 
 def review_pull_request(
@@ -51,11 +73,13 @@ def review_pull_request(
     output_format: str = "markdown",
     report: str | None = None,
     ledger: str | None = None,
+    sarif: str | None = None,
 ) -> int:
     """Review PR ``number`` of ``repo`` read through the GitHub API; post it only if ``post``."""
     from reviewbot.app.runtime import Console
     from reviewbot.github.client import GitHubClient
     from reviewbot.github.publish import post_results
+    from reviewbot.github.sources import repo_inputs
 
     token = clean_credential(env.get("GITHUB_TOKEN"), "GITHUB_TOKEN") or clean_credential(
         env.get("GH_TOKEN"), "GH_TOKEN"
@@ -74,6 +98,9 @@ def review_pull_request(
         info = client.pull_request(number)
         diff = client.diff(number)
         model_env = without_github_credentials(env)
+        repo_files, notes = repo_inputs(
+            client, config.guidelines, info.ref.base_sha, info.ref.head_sha
+        )
         try:
             result = review(
                 diff.text.encode("utf-8", "surrogateescape"),
@@ -81,9 +108,11 @@ def review_pull_request(
                 env=model_env,
                 pr=info.ref,
                 extra_skipped=dict(diff.skipped),
+                notes=notes,
+                repo=repo_files,
             )
         except ReviewCrashed as crash:
-            _emit(crash.review, config, output_format, report, ledger)
+            _emit(crash.review, config, output_format, report, ledger, sarif)
             raise
         if post:
             result, url = post_results(Console(sys.stderr), client, config, info.ref, result)
@@ -91,11 +120,16 @@ def review_pull_request(
                 print(f"reviewbot: posted {url}", file=sys.stderr)
     finally:
         client.close()
-    return _emit(result, config, output_format, report, ledger)
+    return _emit(result, config, output_format, report, ledger, sarif)
 
 
 def _emit(
-    result: Review, config: Config, output_format: str, report: str | None, ledger: str | None
+    result: Review,
+    config: Config,
+    output_format: str,
+    report: str | None,
+    ledger: str | None,
+    sarif: str | None = None,
 ) -> int:
     if not result.files:
         print("reviewbot: nothing to review (the diff is empty)", file=sys.stderr)
@@ -117,6 +151,12 @@ def _emit(
             report_mod.append_ledger(ledger, result)
         except OSError as exc:
             problems.append(f"--ledger: cannot write {ledger}: {exc.strerror or exc}")
+    if sarif:
+        try:
+            with open(sarif, "w", encoding="utf-8") as handle:
+                handle.write(sarif_text(result))
+        except OSError as exc:
+            problems.append(f"--sarif: cannot write {sarif}: {exc.strerror or exc}")
     if problems:
         raise ConfigError("; ".join(problems) + " (the review itself was printed on stdout)")
     return exit_code(result, config)

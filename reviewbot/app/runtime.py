@@ -45,6 +45,7 @@ class Inputs:
     fail_on: str | None
     inline_comments: bool | None
     dry_run: bool
+    full_review: bool = False  # review the whole PR even when an incremental review would do
 
 
 # ---------------------------------------------------------------- inputs
@@ -118,7 +119,7 @@ def parse_inputs(env: Mapping[str, str]) -> Inputs:
             f"input fail-on: {fail_on!r} is not allowed (allowed: {', '.join(FAIL_ON)})"
         )
     flags: dict[str, bool | None] = {}
-    for name in ("inline-comments", "dry-run"):
+    for name in ("inline-comments", "dry-run", "full-review"):
         try:
             flags[name] = _bool(name, read_input(env, name))
         except ConfigError as exc:
@@ -135,6 +136,7 @@ def parse_inputs(env: Mapping[str, str]) -> Inputs:
         fail_on=fail_on,
         inline_comments=flags["inline-comments"],
         dry_run=bool(flags["dry-run"]),
+        full_review=bool(flags["full-review"]),
     )
 
 

@@ -16,10 +16,13 @@ from pydantic import (
 
 from reviewbot.credentials import check_base_url
 from reviewbot.domain import ChangeType, ModelRef, Risk, Severity
-from reviewbot.steps.registry import ASK, BUILT_IN, CLASSIFY, NAME_RE, NOT_REVIEWING
+from reviewbot.steps.registry import ASK, BUILT_IN, CLASSIFY, NAME_RE, NOT_REVIEWING, VERIFY
 from reviewbot.vendors.specs import VENDORS
 
 FailOn = Literal["none", "info", "low", "medium", "high", "critical"]
+SeverityName = Literal["info", "low", "medium", "high", "critical"]
+# How much of the new file a step reads around each hunk (``steps.<name>.context``).
+ContextMode = Literal["hunk", "function", "file"]
 # Far above any real run, and small enough that rounding a cost or a budget to cents stays
 # within Decimal's default 28-digit precision.
 MAX_USD = Decimal(1_000_000)
@@ -52,6 +55,11 @@ class StepConfig(_Strict):
     by_risk: dict[Risk, list[ModelName]] = Field(default_factory=dict)
     skip_for: list[ChangeType] = Field(default_factory=list)
     max_output_tokens: int = Field(default=4096, ge=64, le=64000)
+    # Signal over noise: this step's confidence floor (None: the top-level ``min_confidence``)
+    # and the most findings it may show (None: no cap); the rest stay in the report only.
+    min_confidence: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    max_findings: int | None = Field(default=None, ge=0, le=1000)
+    context: ContextMode = "hunk"  # the defaults give security and quality ``function``
 
     def all_models(self) -> tuple[ModelRef, ...]:
         """Every model any chain of this step may use, ``models`` first."""
@@ -70,10 +78,17 @@ def _check_steps(steps: dict[str, StepConfig]) -> dict[str, StepConfig]:
                 f"step name {name!r}: use 1-32 lower-case letters, digits, '-' or '_', "
                 "starting with a letter"
             )
-        if name == CLASSIFY and (not step.enabled or step.files or step.instructions):
+        if name == CLASSIFY and (
+            not step.enabled or step.files or step.instructions or step.context != "hunk"
+        ):
             raise ValueError(
-                "classify cannot be switched off, narrowed with files or given instructions; "
-                "it only decides routing (set its models to change who classifies)"
+                "classify cannot be switched off, narrowed with files, given instructions or "
+                "context; it only decides routing (set its models to change who classifies)"
+            )
+        if name == VERIFY and (step.files or step.skip_for):
+            raise ValueError(
+                "verify reads the review steps' findings, not files, and runs whenever they "
+                "do: it takes no files or skip_for"
             )
         if name not in BUILT_IN and not step.models:
             raise ValueError(
@@ -102,13 +117,21 @@ class Steps(RootModel[Annotated[dict[str, StepConfig], AfterValidator(_check_ste
     def review_steps(self) -> tuple[str, ...]:
         """The review steps, built-ins first, then the config's own in the order written.
 
-        Disabled steps are included (they show as skipped); classify and ask are not.
+        Disabled steps are included (they show as skipped); classify, verify and ask are not.
         """
         return tuple(name for name in self.root if name not in NOT_REVIEWING)
 
+    @property
+    def verify(self) -> StepConfig:
+        """The verify step's config (``enabled: false`` unless the config switches it on)."""
+        return self.root[VERIFY]
+
     def names(self) -> tuple[str, ...]:
-        """Every step of a review, classify first (``ask`` answers commands, see ``ask``)."""
-        return (CLASSIFY, *self.review_steps())
+        """Every step of a review, classify first, verify last when it is enabled.
+
+        ``ask`` answers commands and is not one of them (see ``ask``).
+        """
+        return (CLASSIFY, *self.review_steps(), *((VERIFY,) if self.verify.enabled else ()))
 
     @property
     def ask(self) -> StepConfig:
@@ -162,6 +185,29 @@ class Price(_Strict):
     cache_write: Decimal | None = Field(default=None, ge=0, le=MAX_USD)
 
 
+class PathInstruction(_Strict):
+    """Instructions for the steps that read a file matching ``path`` (a gitignore-style glob)."""
+
+    path: str = Field(min_length=1, max_length=500)
+    instructions: str = Field(min_length=1, max_length=20_000)
+
+
+class ContextLimits(_Strict):
+    """Bounds on the new-file text fetched for ``context: function | file`` (once per file)."""
+
+    max_files: int = Field(default=50, ge=0, le=1000)
+    max_file_bytes: int = Field(default=200_000, ge=1000, le=1_000_000)
+    max_total_bytes: int = Field(default=2_000_000, ge=1000, le=20_000_000)
+
+
+class ReviewConfig(_Strict):
+    """``review:``: how a PR is reviewed again after new pushes."""
+
+    incremental: bool = True  # on a push, review only the new commits' part of the PR
+    skip_labels: list[str] = Field(default_factory=lambda: ["reviewbot:skip"])
+    min_changed_lines: int = Field(default=0, ge=0)  # fewer changed lines: no model call
+
+
 class Config(_Strict):
     """The whole configuration, defaults merged in."""
 
@@ -180,6 +226,17 @@ class Config(_Strict):
     fail_on_step_error: bool = False
     review_drafts: bool = False
     max_review_tokens: int = Field(default=120000, ge=1000)
+    # Findings a model is less sure of than this are held back from the comment and the
+    # inline comments (kept in the report); ``steps.<name>.min_confidence`` overrides it.
+    min_confidence: float = Field(default=0.6, ge=0, le=1, allow_inf_nan=False)
+    # Findings below this severity are listed in the summary comment only, never inline.
+    inline_min_severity: SeverityName = "medium"
+    # Repository instructions (trusted text from the base commit, like this file).
+    instructions: str = Field(default="", max_length=20_000)
+    path_instructions: list[PathInstruction] = Field(default_factory=list, max_length=100)
+    guidelines: list[str] = Field(default_factory=list, max_length=20)
+    context_limits: ContextLimits = Field(default_factory=ContextLimits)
+    review: ReviewConfig = Field(default_factory=ReviewConfig)
     commands: CommandsConfig = Field(default_factory=CommandsConfig)
 
     _v_baseline = field_validator("baseline")(lambda v: str(ModelRef.parse(v)))
@@ -196,6 +253,11 @@ class Config(_Strict):
     def baseline_ref(self) -> ModelRef:
         """The baseline model that savings are measured against."""
         return ModelRef.parse(self.baseline)
+
+    def min_confidence_for(self, step: str) -> float:
+        """The confidence floor of ``step``: its own, else the top-level one."""
+        own = self.steps.get(step).min_confidence if step in self.steps.root else None
+        return self.min_confidence if own is None else own
 
     @property
     def fail_on_severity(self) -> Severity | None:

@@ -4,7 +4,8 @@ No database: the record is on GitHub. A reply ``/reviewbot ignore [reason]`` in 
 one of the bot's inline comments, by an author whose ``author_association`` is allowed, or a
 👎 on that comment by someone with write access, dismisses the finding whose fingerprint the
 comment hides (``<!-- reviewbot:finding <16hex> -->``). The next run reads the thread and drops
-that fingerprint (``drop_dismissed``, called once, when publishing).
+that fingerprint: the incremental state forgets it (``state/lifecycle.py``) and publishing
+drops it from the findings (``drop_dismissed``).
 """
 
 from __future__ import annotations
@@ -102,15 +103,18 @@ def find_dismissals(
 
 
 def drop_dismissed(review: Review, dismissed: Iterable[Dismissal]) -> Review:
-    """``review`` without the dismissed fingerprints' findings; the dismissals are kept on it.
+    """``review`` without the dismissed fingerprints' findings; every dismissal is kept on it.
 
-    Only dismissals of a finding this run found are listed (a dismissed finding that is gone
-    has nothing left to hide).
+    Every dismissal read from the threads is listed, whether this run found its finding again
+    or not: an incremental run does not look at unchanged code, and the list must not come and
+    go with what a push touched. The threads are the record, read again at each run.
     """
-    by_key = {d.fingerprint: d for d in dismissed}
-    hit = {f.fingerprint for f in review.findings if f.fingerprint in by_key}
-    kept = tuple(f for f in review.findings if f.fingerprint not in hit)
-    listed = tuple(by_key[k] for k in by_key if k in hit)
+    first: dict[str, Dismissal] = {}
+    for dismissal in dismissed:
+        first.setdefault(dismissal.fingerprint, dismissal)
+    listed = tuple(first.values())
+    keys = set(first)
+    kept = tuple(f for f in review.findings if f.fingerprint not in keys)
     return dataclasses.replace(review, findings=kept, dismissed=listed)
 
 

@@ -6,9 +6,10 @@ import dataclasses
 import difflib
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from reviewbot.domain import FileDiff, Finding
+from reviewbot.engine.fingerprint import OTHER, category_family
 
 log = logging.getLogger(__name__)
 
@@ -104,19 +105,27 @@ def _same_place(a: Finding, b: Finding) -> bool:
     return a.line - _NEAR <= b_end and b.line - _NEAR <= a_end
 
 
-def _same_problem(a: Finding, b: Finding) -> bool:
+def _same_problem(a: Finding, b: Finding, families: bool = False) -> bool:
     if _problem_keys(a) & _problem_keys(b):
+        return True
+    # Two model steps naming one family differently ("CWE-89" and "sql-injection"): the
+    # fingerprint's notion of the same problem.
+    family = category_family(a.category)
+    if families and a.step != b.step and family == category_family(b.category) != OTHER:
         return True
     ratio = difflib.SequenceMatcher(None, a.title.lower(), b.title.lower()).ratio()
     return ratio >= _TITLE_SIMILARITY
 
 
-def dedupe(findings: Iterable[Finding]) -> list[Finding]:
+def dedupe(findings: Iterable[Finding], vendors: Mapping[str, str] | None = None) -> list[Finding]:
     """Merge findings that several steps (or one step twice) made about the same problem.
 
     Two model findings are the same when they are on the same path, within two lines of each
-    other (or both file-level), and share a normalised category (or a CWE id) or have very
-    similar titles. The most severe one is kept; its body notes which other steps agreed.
+    other (or both file-level), and share a normalised category (or a CWE id, or, from two
+    steps, a category family) or have very similar titles. The most severe one is kept; its
+    body notes which other steps agreed. When the agreeing steps ran on models of different
+    vendors (``vendors``: step name -> vendor), the finding says "Flagged by security and
+    quality", records them in ``flagged_by`` and ranks first among its severity.
 
     Findings of :data:`DETERMINISTIC_STEPS` are kept exactly as they are, each on its own: a
     model finding about the same problem on the same lines (e.g. one that calls the secret or
@@ -125,6 +134,7 @@ def dedupe(findings: Iterable[Finding]) -> list[Finding]:
 
     Args:
         findings: Anchored findings from every step.
+        vendors: The vendor of the model that answered each step, when known.
 
     Returns:
         The merged findings, sorted with :func:`sort_findings`.
@@ -139,7 +149,7 @@ def dedupe(findings: Iterable[Finding]) -> list[Finding]:
             log.info("dropping a %s finding that repeats a fixed check's finding", finding.step)
             continue
         for winner, agreed in kept:
-            if _same_place(winner, finding) and _same_problem(winner, finding):
+            if _same_place(winner, finding) and _same_problem(winner, finding, families=True):
                 if finding.step != winner.step and finding.step not in agreed:
                     agreed.append(finding.step)
                 break
@@ -148,7 +158,13 @@ def dedupe(findings: Iterable[Finding]) -> list[Finding]:
     merged = list(fixed)
     for winner, agreed in kept:
         if agreed:
-            note = f"_Also flagged by {', '.join(agreed)}._"
+            steps = (winner.step, *agreed)
+            known = {vendors[step] for step in steps if vendors and step in vendors}
+            if len(known) > 1:
+                note = f"_Flagged by {_and(steps)} (models of {len(known)} vendors agree)._"
+                winner = dataclasses.replace(winner, flagged_by=steps)
+            else:
+                note = f"_Also flagged by {', '.join(agreed)}._"
             winner = dataclasses.replace(winner, body=f"{winner.body.rstrip()}\n\n{note}")
         merged.append(winner)
     return sort_findings(merged)
@@ -164,11 +180,26 @@ def _same_lines(fact: Finding, finding: Finding) -> bool:
     return finding.line <= fact_end and fact.line <= end
 
 
+def _and(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """Order findings worst first, then by path and line (file-level findings first)."""
+    """Order findings worst first, then by path and line (file-level findings first).
+
+    Within a severity, findings that models of several vendors agree on come first.
+    """
     return sorted(
         findings,
-        key=lambda f: (-f.severity.rank, f.path, f.line or 0, f.end_line or 0, f.step, f.title),
+        key=lambda f: (
+            -f.severity.rank,
+            not f.flagged_by,
+            f.path,
+            f.line or 0,
+            f.end_line or 0,
+            f.step,
+            f.title,
+        ),
     )
 
 

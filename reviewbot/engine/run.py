@@ -11,7 +11,13 @@ from decimal import Decimal
 
 from reviewbot.checks.deadline import CHECK_TIMEOUT_S, run_check
 from reviewbot.checks.injection import injection_findings
-from reviewbot.checks.secrets import redact_files, redact_text, scan_files, secret_findings
+from reviewbot.checks.secrets import (
+    mask_for,
+    redact_files,
+    redact_text,
+    scan_files,
+    secret_findings,
+)
 from reviewbot.config.load import prices_for
 from reviewbot.config.schema import Config, Price
 from reviewbot.diff.filters import apply_filters
@@ -20,6 +26,7 @@ from reviewbot.diff.sizing import apply_size_budget
 from reviewbot.domain import (
     ChangeType,
     Classification,
+    ContextFile,
     FileDiff,
     Finding,
     PullRequestRef,
@@ -30,12 +37,14 @@ from reviewbot.domain import (
     StepResult,
 )
 from reviewbot.engine import findings as findings_mod
-from reviewbot.engine import fingerprint, pricing
+from reviewbot.engine import fingerprint, pricing, signal
 from reviewbot.engine.budget import Budget
 from reviewbot.engine.chain import ChainContext
+from reviewbot.engine.context import RepoInputs
 from reviewbot.engine.steps import PipelineResult, run_pipeline
 from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, ReviewCrashed
 from reviewbot.steps.classify import classify_heuristic
+from reviewbot.steps.instructions import guideline_note, reserved_tokens
 from reviewbot.vendors.base import Provider
 from reviewbot.vendors.registry import ProviderPool, provider_settings
 
@@ -43,9 +52,16 @@ log = logging.getLogger(__name__)
 
 
 def prepare_files(
-    diff: bytes | str, config: Config, extra_skipped: Mapping[str, SkipReason] | None = None
+    diff: bytes | str,
+    config: Config,
+    extra_skipped: Mapping[str, SkipReason] | None = None,
+    reserved_tokens: int = 0,
 ) -> tuple[FileDiff, ...]:
-    """Parse, filter and size-budget the diff (secrets are handled by ``review``)."""
+    """Parse, filter and size-budget the diff (secrets are handled by ``review``).
+
+    ``reserved_tokens`` (the repository's instructions and guidelines) come out of
+    ``max_review_tokens`` first; the diff gets the rest.
+    """
     files = parse_diff(diff)
     if extra_skipped:
         files = tuple(
@@ -53,7 +69,7 @@ def prepare_files(
             for f in files
         )
     files = apply_filters(files, config.ignore)
-    return apply_size_budget(files, config.max_review_tokens)
+    return apply_size_budget(files, max(config.max_review_tokens - reserved_tokens, 0))
 
 
 def review(
@@ -66,12 +82,16 @@ def review(
     notes: Sequence[str] = (),
     providers: Mapping[str, Provider] | None = None,
     check_timeout_s: float = CHECK_TIMEOUT_S,
+    repo: RepoInputs | None = None,
 ) -> Review:
     """Review ``diff``: the whole pipeline of DESIGN §1 up to (not including) posting.
 
     The deterministic checks (secret scan, prompt-injection patterns, path heuristic) run
     first, each under ``check_timeout_s``; one that times out or fails is left out with a
     note. When the secret scan does not finish, nothing is sent to a model.
+
+    ``repo`` carries the guideline files read at the base commit and a reader of the head
+    commit's files for ``context: function | file`` (None: a local diff, hunks only).
 
     Raises:
         InputError: ``diff`` is not a unified diff.
@@ -87,11 +107,16 @@ def review(
         if config.steps.get(name).enabled
         for ref in config.steps.get(name).all_models()
     )
-    files = prepare_files(diff, config, extra_skipped)
+    repo = repo or RepoInputs()
+    files = prepare_files(diff, config, extra_skipped, reserved_tokens(config, repo.guidelines))
     all_notes = list(notes)
+    guide_note = guideline_note(repo.guidelines)
+    if guide_note:
+        all_notes.append(guide_note)
     scan = run_check("secret scan", lambda: _scan(files, pr), check_timeout_s)
+    known: tuple[tuple[str, str], ...] = ()
     if scan.value is not None:
-        safe_files, safe_pr, secrets_found = scan.value
+        safe_files, safe_pr, secrets_found, known = scan.value
     else:
         safe_files, safe_pr, secrets_found = files, _untold(pr), ()
         all_notes.append(
@@ -131,15 +156,21 @@ def review(
                 ),
             )
             model_findings: tuple[Finding, ...] = ()
+            context_files: tuple[ContextFile, ...] = ()
         else:
             ctx = ChainContext(pool, budget, prices, float(config.step_timeout_s), started)
-            result = asyncio.run(_run(safe_files, safe_pr, heuristic.value, config, ctx, pool))
+            result = asyncio.run(
+                _run(safe_files, safe_pr, heuristic.value, config, ctx, pool, repo, known)
+            )
             classification, steps = result.classification, result.steps
             model_findings = result.findings
+            context_files = result.context_files
             all_notes.extend(result.notes)
 
+        shown, held = signal.split(model_findings)
+        vendors = {s.name: s.model.provider for s in steps if s.model is not None}
         merged = fingerprint.stamp(
-            findings_mod.sort_findings(findings_mod.dedupe([*fixed, *model_findings])), safe_files
+            findings_mod.sort_findings(findings_mod.dedupe([*fixed, *shown], vendors)), safe_files
         )
         cost = sum((s.cost_usd or Decimal(0) for s in steps), Decimal(0))
         return Review(
@@ -154,6 +185,9 @@ def review(
             budget_usd=config.budget_usd,
             wall_s=time.monotonic() - started,
             notes=tuple(dict.fromkeys(all_notes)),
+            suppressed=tuple(fingerprint.stamp(findings_mod.sort_findings(held), safe_files)),
+            guidelines=repo.guidelines,
+            context_files=context_files,
         )
     except Exception as exc:
         log.debug("the review broke", exc_info=True)
@@ -204,21 +238,29 @@ def fixed_only(review: Review, note: str) -> Review:
         classification=classification,
         steps=steps,
         findings=tuple(f for f in review.findings if f.step in findings_mod.DETERMINISTIC_STEPS),
+        suppressed=(),
         notes=tuple(dict.fromkeys((*review.notes, note))),
     )
 
 
 def _scan(
     files: tuple[FileDiff, ...], pr: PullRequestRef | None
-) -> tuple[tuple[FileDiff, ...], PullRequestRef | None, tuple[Finding, ...]]:
-    """The secret scan: redacted files and PR text, and a finding per committed secret."""
+) -> tuple[
+    tuple[FileDiff, ...],
+    PullRequestRef | None,
+    tuple[Finding, ...],
+    tuple[tuple[str, str], ...],
+]:
+    """The secret scan: redacted files and PR text, a finding per committed secret, and each
+    secret with its mask (to mask it again in files read for context)."""
     hits = scan_files(files)
     safe_pr = (
         replace(pr, title=redact_text(pr.title), body=redact_text(pr.body))
         if pr is not None
         else None
     )
-    return redact_files(files, hits), safe_pr, tuple(secret_findings(hits))
+    known = tuple(dict.fromkeys((h.secret, mask_for(h.kind)) for h in hits))
+    return redact_files(files, hits), safe_pr, tuple(secret_findings(hits)), known
 
 
 def _untold(pr: PullRequestRef | None) -> PullRequestRef | None:
@@ -233,9 +275,11 @@ async def _run(
     config: Config,
     ctx: ChainContext,
     pool: ProviderPool,
+    repo: RepoInputs | None = None,
+    known: tuple[tuple[str, str], ...] = (),
 ) -> PipelineResult:
     try:
-        return await run_pipeline(files, pr, heuristic, config, ctx)
+        return await run_pipeline(files, pr, heuristic, config, ctx, repo, known)
     finally:
         await pool.aclose()
 

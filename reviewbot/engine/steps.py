@@ -11,15 +11,20 @@ from reviewbot.diff.kinds import file_kind
 from reviewbot.domain import (
     ChangeType,
     Classification,
+    ContextFile,
     FileDiff,
     Finding,
     PullRequestRef,
     StepResult,
 )
 from reviewbot.engine import findings as findings_mod
+from reviewbot.engine import signal
 from reviewbot.engine.chain import ChainContext, StepCall, run_chain
+from reviewbot.engine.context import Gathered, RepoInputs, gather, room_for_context, wanted_modes
 from reviewbot.engine.routing import Route, route
+from reviewbot.engine.verify import verify_findings
 from reviewbot.output.render import render_prompt
+from reviewbot.steps import instructions as instructions_mod
 from reviewbot.steps import schema
 from reviewbot.steps.classify import heuristic_risk_hint
 from reviewbot.steps.views import view_for
@@ -31,8 +36,10 @@ class PipelineResult:
 
     classification: Classification
     steps: tuple[StepResult, ...]
-    findings: tuple[Finding, ...]  # model findings only, anchored but not merged
+    # Model findings only, anchored but not merged; held-back ones carry ``suppressed``.
+    findings: tuple[Finding, ...]
     notes: tuple[str, ...]
+    context_files: tuple[ContextFile, ...] = ()
 
 
 async def run_pipeline(
@@ -41,8 +48,14 @@ async def run_pipeline(
     heuristic: Classification | None,
     config: Config,
     ctx: ChainContext,
+    repo: RepoInputs | None = None,
+    known_secrets: Sequence[tuple[str, str]] = (),
 ) -> PipelineResult:
-    """Classify (unless the heuristic is sure), route, and run the review steps in parallel."""
+    """Classify (unless the heuristic is sure), route, and run the review steps in parallel.
+
+    Between routing and the review steps, the new files that ``context: function | file``
+    steps read are fetched once (``repo.source``), for the steps that will run.
+    """
     notes: list[str] = []
     classification, classify_step = await _classify(files, pr, heuristic, config, ctx, notes)
     reviewed = [f for f in files if f.reviewed]
@@ -55,10 +68,12 @@ async def run_pipeline(
     floor_note = _floor_note(classification, plans, reviewed)
     if floor_note:
         notes.append(floor_note)
+    repo = repo or RepoInputs()
+    gathered = await _gather_context(plans, reviewed, config, repo, known_secrets, notes)
 
     async def one(step: str) -> tuple[StepResult, list[Finding]]:
         return await _review_step(
-            step, plans[step], reviewed, pr, classification, config, ctx, notes
+            step, plans[step], reviewed, pr, classification, config, ctx, notes, repo, gathered
         )
 
     outcomes = dict(zip(plans, await asyncio.gather(*(one(step) for step in plans)), strict=True))
@@ -66,9 +81,59 @@ async def run_pipeline(
         outcomes.get(step) or (StepResult(step, "skipped", reason="disabled in the config"), [])
         for step in config.steps.review_steps()
     ]
-    steps = (classify_step, *(result for result, _ in ordered))
-    found = [f for _, step_findings in ordered for f in step_findings]
-    return PipelineResult(classification, steps, tuple(found), tuple(dict.fromkeys(notes)))
+    # Signal over noise: each step's confidence floor, then the verify step's second opinion
+    # (when enabled), then each step's cap on what it may show.
+    by_step = {
+        result.name: signal.below_floor(found, config.min_confidence_for(result.name))
+        for result, found in ordered
+    }
+    verified: tuple[StepResult, ...] = ()
+    if config.steps.verify.enabled:
+        producers = {result.name: result.model for result, _ in ordered}
+        verify_step, by_step = await verify_findings(
+            by_step, producers, reviewed, classification.risk, config, ctx, notes
+        )
+        verified = (verify_step,)
+    found = [
+        f
+        for name, step_findings in by_step.items()
+        for f in signal.cap(step_findings, config.steps.get(name).max_findings)
+    ]
+    steps = (classify_step, *(result for result, _ in ordered), *verified)
+    return PipelineResult(
+        classification,
+        steps,
+        tuple(found),
+        tuple(dict.fromkeys(notes)),
+        tuple(gathered.files),
+    )
+
+
+async def _gather_context(
+    plans: Mapping[str, Route],
+    reviewed: Sequence[FileDiff],
+    config: Config,
+    repo: RepoInputs,
+    known_secrets: Sequence[tuple[str, str]],
+    notes: list[str],
+) -> Gathered:
+    """Read the files the running steps want beyond the hunk (off the event loop)."""
+    views = {
+        step: view_for(step, reviewed, config.steps.get(step).files)
+        for step, plan in plans.items()
+        if plan.skip_reason is None
+    }
+    modes = wanted_modes(views, config)
+    if not modes:
+        return Gathered()
+    if repo.source is None:  # a local diff: hunks only (the CLI says so on stderr)
+        return Gathered()
+    reserved = instructions_mod.reserved_tokens(config, repo.guidelines)
+    room = room_for_context(reviewed, config, reserved)
+    source = repo.source
+    gathered = await asyncio.to_thread(gather, reviewed, modes, source, config, room, known_secrets)
+    notes.extend(gathered.notes)
+    return gathered
 
 
 async def _classify(
@@ -148,6 +213,8 @@ async def _review_step(
     config: Config,
     ctx: ChainContext,
     notes: list[str],
+    repo: RepoInputs,
+    gathered: Gathered,
 ) -> tuple[StepResult, list[Finding]]:
     if plan.skip_reason is not None:
         return StepResult(name=step, status="skipped", reason=plan.skip_reason), []
@@ -162,6 +229,8 @@ async def _review_step(
         classification=classification,
         instructions=step_config.instructions,
         globs=step_config.files,
+        sections=instructions_mod.sections(config, view, repo.guidelines),
+        context=gathered.for_view(view, step_config.context),
     )
     call = StepCall(
         step=step,

@@ -22,6 +22,7 @@ from reviewbot.diff.patches import PatchEntry, rebuild_diff
 from reviewbot.errors import ConfigError, GitHubError
 from reviewbot.github.comments import Identity, has_marker
 from reviewbot.github.results import (
+    Comparison,
     PostResult,
     PostStatus,
     PullDiff,
@@ -34,6 +35,7 @@ from reviewbot.output.render import fit_comment
 log = logging.getLogger(__name__)
 
 MAX_FILES = 3000  # GitHub lists at most 3,000 files of a PR
+COMPARE_MAX_FILES = 300  # the compare API lists at most 300 files
 DIFF_MEDIA_TYPE = "application/vnd.github.diff"
 _FORBIDDEN = "resource not accessible by integration"
 
@@ -82,6 +84,7 @@ class GitHubClient:
         self._token = token  # scrubbed from every server message we repeat
         self._identity: Identity | None = None
         self._identity_asked = False
+        self._summaries: dict[int, Any] = {}  # PR number -> our sticky comment, once found
         self.server_url = server_url.rstrip("/")
         self._gh = Github(
             auth=Auth.Token(token),
@@ -152,7 +155,7 @@ class GitHubClient:
         """One REST call (``path`` relative to the repository, e.g. ``/pulls/3/comments``).
 
         Errors become ``GitHubError`` naming ``what`` was being tried. Used by the modules
-        that speak to a PR's conversation (``github/threads.py``).
+        that speak to a PR's conversation (``github/conversation.py``).
         """
         with self._errors(what, number):
             _, data = self._gh.requester.requestJsonAndCheck(
@@ -220,6 +223,82 @@ class GitHubClient:
                 return content.decoded_content.decode("utf-8")
             except UnicodeDecodeError:
                 raise ConfigError(f"{path}@{ref[:7]}: not UTF-8 text") from None
+
+    def file_bytes(self, path: str, ref: str, max_bytes: int) -> tuple[bytes | None, int, str]:
+        """One file at commit ``ref`` through the contents API (one request), if small enough.
+
+        Returns:
+            ``(content, size, status)``: status ``used`` with the bytes; ``not_found`` when
+            there is no such file (or it is a directory, symlink or submodule); ``too_large``
+            when its size is over ``max_bytes`` (GitHub sends no content above 1 MB either).
+        """
+        with self._errors(f"read {path} at {ref[:7]}"):
+            try:
+                content = self._repo.get_contents(path, ref=ref)
+            except UnknownObjectException:
+                return None, 0, "not_found"
+            if isinstance(content, list) or content.type != "file":
+                return None, 0, "not_found"
+            size = int(content.size or 0)
+            if size > max_bytes or content.encoding != "base64":
+                return None, size, "too_large"
+            return content.decoded_content, size, "used"
+
+    def summary_body(self, number: int) -> str | None:
+        """The body of our sticky comment on PR ``number`` (None when there is none yet).
+
+        The comment found is remembered, so the later ``upsert_comment`` edits it without
+        listing the comments again.
+        """
+        with self._errors("list the comments", number):
+            comment = self._own_summary(self._repo.get_issue(number).get_comments())
+        self._summaries[number] = comment  # None too: upsert then creates without listing again
+        return None if comment is None else str(comment.body or "")
+
+    def compare(self, base: str, head: str) -> Comparison | None:
+        """How ``head`` relates to ``base`` (``GET /compare/{base}...{head}``) and their files.
+
+        Returns None when GitHub does not know one of the commits any more (404: a force-push
+        left the old head unreachable) or cannot compare them (422).
+        """
+        url = f"{self._repo.url}/compare/{base}...{head}"
+        with self._errors(f"compare {base[:7]}...{head[:7]}"):
+            try:
+                _, data = self._gh.requester.requestJsonAndCheck(
+                    "GET", url, parameters={"per_page": 100}
+                )
+            except GithubException as exc:
+                if exc.status in (404, 422):
+                    return None
+                raise
+        files = tuple(
+            PatchEntry(
+                filename=str(item["filename"]),
+                status=str(item.get("status") or "modified"),
+                additions=int(item.get("additions") or 0),
+                deletions=int(item.get("deletions") or 0),
+                changes=int(item.get("changes") or 0),
+                patch=item.get("patch"),
+                previous_filename=item.get("previous_filename"),
+            )
+            for item in data.get("files") or ()
+        )
+        return Comparison(
+            status=str(data.get("status") or ""),
+            ahead_by=int(data.get("ahead_by") or 0),
+            behind_by=int(data.get("behind_by") or 0),
+            files=files,
+            too_many_files=len(files) >= COMPARE_MAX_FILES,
+        )
+
+    def graphql(self, query: str, variables: Mapping[str, Any], what: str) -> dict[str, Any]:
+        """The ``data`` of a GraphQL query or mutation; ``GitHubError`` (naming ``what``) if not."""
+        with self._errors(what):
+            _, answer = self._gh.requester.graphql_query(query, dict(variables))
+        data = answer.get("data")
+        if not isinstance(data, dict):
+            raise GitHubError(f"GitHub's GraphQL answer to {what} has no data")
+        return data
 
     def identity(self) -> Identity | None:
         """The account this token acts as (asked once, cached); None when GitHub won't say.
@@ -324,7 +403,10 @@ class GitHubClient:
         with self._errors("post the summary comment", number):
             try:
                 note = None
-                existing = self._own_summary(issue.get_comments())
+                if number in self._summaries:
+                    existing = self._summaries[number]
+                else:
+                    existing = self._own_summary(issue.get_comments())
                 if existing is not None:
                     try:
                         existing.edit(body)
@@ -339,6 +421,7 @@ class GitHubClient:
                         log.warning("%s", note)
                 created = issue.create_comment(body)
                 self._learn(created.user)
+                self._summaries[number] = created
                 return PostResult(PostStatus.POSTED, created.html_url, message=note)
             except GithubException as exc:
                 outcome = _write_refusal(exc, self._token)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from reviewbot.diff.patches import PatchEntry
 from reviewbot.domain import (
     SUMMARY_MARKER,
     PullRequestRef,
@@ -40,6 +41,8 @@ class PullRequestInfo:
     draft: bool
     fork: bool
     state: str
+    labels: tuple[str, ...] = ()
+    base_ref: str = ""  # the base branch's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,4 +81,27 @@ def pull_request_info(data: Mapping[str, Any], repo: str, server_url: str) -> Pu
         html_url=data.get("html_url"),
         server_url=server_url,
     )
-    return PullRequestInfo(ref, bool(data.get("draft")), fork, str(data.get("state") or "open"))
+    labels = tuple(
+        str(label["name"])
+        for label in data.get("labels") or ()
+        if isinstance(label, Mapping) and isinstance(label.get("name"), str)
+    )
+    return PullRequestInfo(
+        ref,
+        bool(data.get("draft")),
+        fork,
+        str(data.get("state") or "open"),
+        labels,
+        str(base.get("ref") or ""),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """``GET /compare/{base}...{head}``: how two commits relate and the files between them."""
+
+    status: str  # "ahead", "behind", "diverged" or "identical" (base relative to head)
+    ahead_by: int  # commits in head that base lacks
+    behind_by: int
+    files: tuple[PatchEntry, ...]  # GitHub lists at most 300
+    too_many_files: bool = False

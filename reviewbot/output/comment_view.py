@@ -20,6 +20,7 @@ from reviewbot.domain import (
     SkipReason,
     StepResult,
 )
+from reviewbot.engine.signal import held_counts
 from reviewbot.output.sanitize import TRUNCATED, clean, clean_inline, strip_controls
 from reviewbot.steps.registry import CLASSIFY
 
@@ -58,6 +59,11 @@ _LANGS = {
     ".json": "json", ".md": "markdown", ".html": "html", ".css": "css", ".tf": "hcl",
 }  # fmt: skip
 _GANTT_LABEL = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def fence_language(path: str) -> str:
+    """The code fence language of a file, from its extension ('' when unknown)."""
+    return _LANGS.get(PurePosixPath(path).suffix.lower(), "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +151,23 @@ class DismissedView:
 
 
 @dataclass(frozen=True, slots=True)
+class ScopeView:
+    """What this run reviewed against the last one (``Review.scope``), for the comment."""
+
+    incremental: bool
+    full_reason: str
+    since: str  # short sha of the last reviewed head ("" for a full review)
+    commits: int
+    additions: int
+    deletions: int
+    carried: int
+    resolved: tuple[FindingView, ...]
+    resolved_by: tuple[str, ...]  # short sha per resolved finding, same order
+    pr_cost_usd: Decimal | None
+    state_block: str
+
+
+@dataclass(frozen=True, slots=True)
 class CommentView:
     """Everything the comment template shows."""
 
@@ -177,6 +200,9 @@ class CommentView:
     total_cached: int
     wall_s: float
     dismissed: tuple[DismissedView, ...] = ()
+    # Findings held back from this comment, by reason: (count, words before, words after).
+    held: tuple[tuple[int, str, str], ...] = ()
+    scope: ScopeView | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +246,7 @@ def _finding(pr: PullRequestRef | None, f: Finding) -> FindingView:
         path=path,
         lines=lines,
         url=_link(pr, path, f.line, f.end_line),
-        lang=_LANGS.get(PurePosixPath(path).suffix.lower(), ""),
+        lang=fence_language(path),
     )
 
 
@@ -229,13 +255,23 @@ def _hop(a: Attempt) -> Hop:
     return Hop(str(a.model), a.status == "ok", why, clean_inline(a.message or "", 300))
 
 
+def _hops(attempts: tuple[Attempt, ...]) -> tuple[Hop, ...]:
+    """The chain as shown: a model that answered several batches (verify) is named once."""
+    hops: list[Hop] = []
+    for attempt in attempts:
+        hop = _hop(attempt)
+        if not (hop.ok and hop in hops):
+            hops.append(hop)
+    return tuple(hops)
+
+
 def _step(s: StepResult) -> StepView:
     u = s.usage
     return StepView(
         name=s.name,
         status=s.status,
         reason=clean_inline(s.reason or "", 200),
-        hops=tuple(_hop(a) for a in s.attempts),
+        hops=_hops(s.attempts),
         input_tokens=u.input_tokens,
         output_tokens=u.output_tokens,
         cached_tokens=u.cached_tokens,
@@ -317,6 +353,26 @@ def _verdict(review: Review, counts: Counter[Severity]) -> tuple[str, str]:
     return emoji, text
 
 
+def _scope(review: Review) -> ScopeView | None:
+    scope = review.scope
+    if scope is None:
+        return None
+    return ScopeView(
+        incremental=scope.mode == "incremental",
+        full_reason=clean_inline(scope.full_reason or "", 300),
+        since=(scope.from_sha or "")[:7],
+        commits=scope.commits,
+        additions=scope.additions,
+        deletions=scope.deletions,
+        carried=scope.carried,
+        resolved=tuple(_finding(review.pr, f) for f in scope.resolved),
+        resolved_by=tuple((f.resolved_by or "")[:7] for f in scope.resolved),
+        pr_cost_usd=scope.pr_cost_usd,
+        # Written by reviewbot from escaped JSON: no markup can come out of it.
+        state_block=scope.state_block,
+    )
+
+
 def build(review: Review) -> CommentView:
     """Turn a Review into the sanitised pieces the comment template shows."""
     counts = Counter(f.severity for f in review.findings)
@@ -365,6 +421,8 @@ def build(review: Review) -> CommentView:
         total_output=sum(u.output_tokens for u in usage),
         total_cached=sum(u.cached_tokens for u in usage),
         wall_s=review.wall_s,
+        held=held_counts(review.suppressed),
+        scope=_scope(review),
         dismissed=tuple(
             DismissedView(
                 clean_inline(d.title, 300) or d.fingerprint,

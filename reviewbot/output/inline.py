@@ -8,8 +8,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reviewbot.domain import FileDiff, Finding
+from reviewbot.domain import FileDiff, Finding, Severity
+from reviewbot.output.comment_view import fence_language
 from reviewbot.output.sanitize import clean, clean_inline, defuse_code
+from reviewbot.output.suggestion import why_not
 
 KEY_PATTERN = re.compile(r"<!-- reviewbot:finding ([0-9a-f]{16}) -->")
 _BODY_LIMIT = 6000
@@ -75,9 +77,14 @@ def position(finding: Finding, file: FileDiff) -> tuple[int, int | None] | None:
     return finding.line, None
 
 
-def comment_body(finding: Finding, key: str, model: str | None = None) -> str:
+def comment_body(
+    finding: Finding, key: str, file: FileDiff | None = None, model: str | None = None
+) -> str:
     """The markdown of one inline comment, with the hidden key as its last line.
 
+    The finding's ``suggestion`` is a ```` ```suggestion ```` block (GitHub's "Commit
+    suggestion") only when ``file`` is given and :func:`reviewbot.output.suggestion.why_not`
+    finds nothing wrong with it; otherwise it is a plain code block headed "Possible fix".
     ``model`` (the model of the finding's step, from the config) is hidden beside the key so
     that reactions on the comment can be counted per step and model at the next run.
     """
@@ -88,7 +95,11 @@ def comment_body(finding: Finding, key: str, model: str | None = None) -> str:
     if finding.suggestion and finding.suggestion.strip():
         code = defuse_code(finding.suggestion.strip("\n"))[:_BODY_LIMIT]
         fence = "`" * max(3, _longest_backtick_run(code) + 1)
-        parts.append(f"Suggested change:\n{fence}\n{code}\n{fence}")
+        if file is not None and why_not(finding, file) is None:
+            parts.append(f"Suggested change:\n{fence}suggestion\n{code}\n{fence}")
+        else:
+            lang = fence_language(finding.path)
+            parts.append(f"Possible fix:\n{fence}{lang}\n{code}\n{fence}")
     text = "\n\n".join(p for p in parts if p.strip())
     tail = f"<!-- reviewbot:finding {key} -->"  # the last line, always
     if model and _ORIGIN_SAFE.fullmatch(model) and _ORIGIN_SAFE.fullmatch(finding.step):
@@ -107,6 +118,7 @@ def inline_comments(
     limit: int,
     posted: Collection[str] = frozenset(),
     models: Mapping[str, str] | None = None,
+    min_severity: Severity = Severity.INFO,
 ) -> list[InlineComment]:
     """The inline comments to post: commentable, not posted before, at most ``limit``.
 
@@ -116,6 +128,7 @@ def inline_comments(
         limit: ``max_inline_comments``.
         posted: Keys of findings already posted as inline comments on this PR.
         models: The model that answered each step, hidden in its comments for feedback.
+        min_severity: ``inline_min_severity``: milder findings stay in the summary only.
 
     Returns:
         At most ``limit`` comments, in the findings' order, one per key.
@@ -126,6 +139,8 @@ def inline_comments(
     for finding in findings:
         if len(out) >= limit:
             break
+        if finding.severity.rank < min_severity.rank:
+            continue
         file = by_path.get(finding.path)
         spot = position(finding, file) if file is not None else None
         if spot is None:
@@ -135,13 +150,6 @@ def inline_comments(
             continue
         seen.add(key)
         line, start = spot
-        out.append(
-            InlineComment(
-                finding.path,
-                line,
-                start,
-                comment_body(finding, key, (models or {}).get(finding.step)),
-                key,
-            )
-        )
+        body = comment_body(finding, key, file, (models or {}).get(finding.step))
+        out.append(InlineComment(finding.path, line, start, body, key))
     return out

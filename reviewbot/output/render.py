@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
@@ -23,6 +23,7 @@ from reviewbot.domain import (
 )
 from reviewbot.output import comment_view as commentview
 from reviewbot.output.sanitize import clean, clean_inline, defuse_code, strip_controls
+from reviewbot.steps.context import FileContext
 from reviewbot.steps.registry import spec_for
 from reviewbot.steps.views import classify_summary, numbered_diff, view_for
 
@@ -123,6 +124,8 @@ def render_prompt(
     classification: Classification | None,
     instructions: str = "",
     globs: Sequence[str] | None = None,
+    sections: Sequence[tuple[str, str]] = (),
+    context: Mapping[str, FileContext] | None = None,
 ) -> tuple[str, str]:
     """Render one step's prompt.
 
@@ -135,6 +138,10 @@ def render_prompt(
         instructions: The config's ``steps.<name>.instructions``: trusted text, added to the
             system prompt after the shared rubric and the untrusted-data rules.
         globs: The config's ``steps.<name>.files``, or None for the step's file kinds.
+        sections: The repository's other trusted text for this step, as ``(heading, text)``
+            (guideline files, top-level and path instructions: ``steps/instructions.py``),
+            added to the system prompt before ``instructions``.
+        context: Per path, the unchanged new-file lines the step reads beyond the hunks.
 
     Returns:
         ``(system, user)``: the system part is identical on every call of a step, so vendors
@@ -146,7 +153,7 @@ def render_prompt(
         count = len(view_for(step, files))
     else:
         view = view_for(step, files, globs)
-        diff = numbered_diff(view)
+        diff = numbered_diff(view, context)
         count = len(view)
     # Masked again here, as sent (controls dropped first), whatever the caller passed: the PR
     # text is the one part of a prompt that is not a diff line already masked by the runner.
@@ -157,6 +164,8 @@ def render_prompt(
         pr = PullRequestRef(pr.repo, pr.number, pr.head_sha, pr.base_sha, title, body)
     template = spec_for(step).template
     system = env.get_template(f"steps/{template}.system.md.j2").render(step=step).strip()
+    for heading, text in sections:
+        system += f"\n\n## {heading}\n\n{text.strip()}"
     if instructions.strip():
         system += (
             "\n\n## Instructions for this step from the repository's configuration\n\n"
@@ -169,6 +178,7 @@ def render_prompt(
         diff=diff,
         file_count=count,
         token=token,
+        with_context=bool(context) and step != "classify",
     )
     return system + "\n", user.strip() + "\n"
 
@@ -201,6 +211,16 @@ def render_comment(review: Review, *, max_chars: int = SAFE_COMMENT_CHARS) -> st
         if len(text) <= limit:
             return text
     return fit_comment(text, limit)
+
+
+def render_skipped(label: str, state_block: str = "") -> str:
+    """The sticky comment of a PR skipped by ``label``: one visible line, the state kept."""
+    text = (
+        environment()
+        .get_template("skipped.md.j2")
+        .render(marker=MARKER, state_block=state_block, label=label)
+    )
+    return text.strip() + "\n"
 
 
 def fit_comment(body: str, limit: int = SAFE_COMMENT_CHARS) -> str:

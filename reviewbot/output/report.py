@@ -73,6 +73,31 @@ def _finding(f: Finding) -> dict[str, Any]:
         "body": f.body,
         "suggestion": f.suggestion,
         "fingerprint": f.fingerprint,
+        "confidence": f.confidence,
+        "suppressed": f.suppressed,
+        "suppressed_reason": f.suppressed_reason,
+        "flagged_by": list(f.flagged_by),
+        "state": f.state,
+        "resolved_by": f.resolved_by,
+    }
+
+
+def _scope(review: Review) -> dict[str, Any]:
+    """``mode``, ``reviewed_range``, ``full_reason`` and ``pr_cost_usd`` of the report."""
+    scope = review.scope
+    if scope is not None:
+        return {
+            "mode": scope.mode,
+            "reviewed_range": {"from": scope.from_sha, "to": scope.to_sha},
+            "full_reason": scope.full_reason,
+            "pr_cost_usd": _usd(scope.pr_cost_usd),
+        }
+    pr = review.pr
+    return {
+        "mode": "full",
+        "reviewed_range": {"from": None, "to": pr.head_sha if pr else None},
+        "full_reason": "a local diff" if pr is None else "reviewed without the saved state",
+        "pr_cost_usd": _usd(review.cost_usd),
     }
 
 
@@ -99,11 +124,33 @@ def report_json(review: Review) -> dict[str, Any]:
             "rationale": c.rationale,
         },
         "steps": [_step(s) for s in review.steps],
-        "findings": [_finding(f) for f in review.findings],
+        # Shown findings first, then those held back from the comment (``suppressed`` set),
+        # then those resolved since the last review (``state: resolved``).
+        "findings": [
+            _finding(f)
+            for f in (
+                *review.findings,
+                *review.suppressed,
+                *(review.scope.resolved if review.scope else ()),
+            )
+        ],
         "cost_usd": _usd(review.cost_usd),
         "baseline_cost_usd": _usd(review.baseline_cost_usd),
         "budget_usd": _usd(review.budget_usd),
         "wall_s": round(review.wall_s, 3),
+        "guidelines": [
+            {
+                "path": g.path,
+                "bytes": g.bytes,
+                "used_bytes": len(g.text.encode("utf-8", "surrogatepass")),
+                "truncated": g.truncated,
+            }
+            for g in review.guidelines
+        ],
+        "context_files": [
+            {"path": f.path, "bytes": f.bytes, "status": f.status} for f in review.context_files
+        ],
+        **_scope(review),
         "dismissed": [
             {"fingerprint": d.fingerprint, "by": d.by, "reason": d.reason} for d in review.dismissed
         ],
@@ -143,6 +190,7 @@ def ledger_line(review: Review, now: datetime | None = None) -> dict[str, Any]:
         "change_type": review.classification.change_type.value,
         "risk": review.classification.risk.value,
         "classified_by": review.classification.source,
+        "mode": review.scope.mode if review.scope is not None else "full",
         "models": {s.name: str(s.model) if s.model else None for s in review.steps},
         "statuses": {s.name: s.status for s in review.steps},
         "fallbacks": sum(max(len(s.attempts) - 1, 0) for s in review.steps),

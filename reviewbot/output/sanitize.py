@@ -276,3 +276,19 @@ def clean_inline(text: str, limit: int) -> str:
     """
     flat = _defuse_suggestions(" ".join(strip_controls(text).split())[: limit * 4 + 1024])
     return _cap(_inline(flat).strip(), limit, one_line=True).replace("|", "\\|")
+
+
+def clean_text(text: str, limit: int) -> str:
+    """Untrusted text for a plain-text field that other tools show (SARIF's ``message.text``).
+
+    No HTML comment (removed, so no hidden marker rides along), no live HTML tag (a
+    zero-width space after its ``<``, so code that quotes a tag stays readable), no
+    ``suggestion`` fence, no control or bidi character, no mention GitHub could link, at most
+    ``limit`` characters with a visible note when cut.
+    """
+    text = _defuse_suggestions(strip_controls(text)[: limit * 4 + 1024])
+    text = _HTML_COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
+    text = neutralize_mentions(defuse_code(text)).strip()
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - len(TRUNCATED) - 1, 0)].rstrip() + " " + TRUNCATED

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -36,6 +37,8 @@ class FindingReply(BaseModel):
     title: str
     body: str
     suggestion: str | None
+    # Required by the JSON schema; a reply from a model without strict mode may leave it out.
+    confidence: float | None = None
 
 
 class ReviewReply(BaseModel):
@@ -45,6 +48,24 @@ class ReviewReply(BaseModel):
 
     summary: str
     findings: list[FindingReply]
+
+
+class VerdictReply(BaseModel):
+    """The verify step's verdict on one candidate finding, by its index in the prompt."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    index: int
+    verdict: Literal["confirm", "refute"]
+    reason: str
+
+
+class VerifyReply(BaseModel):
+    """What the verify step returns: a verdict per candidate finding."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    verdicts: list[VerdictReply]
 
 
 # The schemas are written out by hand, not generated: every vendor's strict mode accepts a
@@ -91,6 +112,11 @@ _FINDING_SCHEMA = _object(
         "title": _string("One-line title, under 80 characters."),
         "body": _string("What is wrong, why it matters, how to fix it. Markdown."),
         "suggestion": _nullable("string", "Replacement code for the cited lines, or null."),
+        "confidence": {
+            "type": "number",
+            "description": "How sure you are that this is a real problem in this code, from 0.0 "
+            "(a guess) to 1.0 (certain).",
+        },
     }
 )
 
@@ -98,6 +124,22 @@ _REVIEW_SCHEMA = _object(
     {
         "summary": _string("Two or three sentences on the change from this step's angle."),
         "findings": {"type": "array", "items": _FINDING_SCHEMA},
+    }
+)
+
+
+_VERIFY_SCHEMA = _object(
+    {
+        "verdicts": {
+            "type": "array",
+            "items": _object(
+                {
+                    "index": {"type": "integer", "description": "The finding's index."},
+                    "verdict": _enum(["confirm", "refute"], "Is the finding real?"),
+                    "reason": _string("One or two sentences on why, citing the code."),
+                }
+            ),
+        }
     }
 )
 
@@ -110,6 +152,11 @@ def classify_json_schema() -> dict[str, Any]:
 def review_json_schema() -> dict[str, Any]:
     """Return the JSON schema of a review reply, valid for every vendor's strict mode."""
     return copy.deepcopy(_REVIEW_SCHEMA)
+
+
+def verify_json_schema() -> dict[str, Any]:
+    """Return the JSON schema of a verify reply, valid for every vendor's strict mode."""
+    return copy.deepcopy(_VERIFY_SCHEMA)
 
 
 _FENCE = re.compile(r"\A```(?:json)?[ \t]*\n(?P<body>.*)\n```\Z", re.DOTALL | re.IGNORECASE)
@@ -159,6 +206,18 @@ def _load(text: str) -> Any:
 def _line(value: int | None) -> int | None:
     """A cited line as the diff can hold it, or None (file level) for 0, negatives, absurd."""
     return value if value is not None and 0 < value <= MAX_LINE else None
+
+
+def confidence(value: float | None) -> float | None:
+    """A stated confidence as a number from 0.0 to 1.0, or None when the model gave none.
+
+    A model that answers in percent (``85``) means 0.85; anything else out of range is clamped.
+    """
+    if value is None or not math.isfinite(value):
+        return None
+    if 1 < value <= 100:
+        value /= 100
+    return min(max(value, 0.0), 1.0)
 
 
 def _reason(exc: ValidationError) -> str:
@@ -217,10 +276,33 @@ def parse_review(text: str, step: str) -> tuple[str, list[Finding]]:
             title=f.title[:MAX_TITLE],
             body=f.body,
             suggestion=f.suggestion,
+            confidence=confidence(f.confidence),
         )
         for f in reply.findings
     ]
     return reply.summary, findings
+
+
+def parse_verify(text: str) -> dict[int, tuple[bool, str]]:
+    """Validate a verify reply.
+
+    Args:
+        text: The model's raw text; a single ```json fence around it is tolerated.
+
+    Returns:
+        ``{index: (confirmed, reason)}``; the first verdict on an index counts.
+
+    Raises:
+        OutputError: ``INVALID_OUTPUT`` with a short reason when the reply is not the schema.
+    """
+    try:
+        reply = VerifyReply.model_validate(_load(text))
+    except ValidationError as exc:
+        raise OutputError(ErrorKind.INVALID_OUTPUT, _reason(exc)) from None
+    verdicts: dict[int, tuple[bool, str]] = {}
+    for item in reply.verdicts:
+        verdicts.setdefault(item.index, (item.verdict == "confirm", item.reason))
+    return verdicts
 
 
 class AnswerReply(BaseModel):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import PurePosixPath
 
 from reviewbot.checks.secrets import redact_path, redact_text
 from reviewbot.diff.kinds import file_kind
 from reviewbot.domain import FileDiff, Hunk
 from reviewbot.output.sanitize import strip_controls
+from reviewbot.steps.context import FileContext, runs
 from reviewbot.steps.registry import CLASSIFY, select_files, spec_for
 
 _LOCKFILES = {
@@ -98,14 +99,31 @@ def _numbered_hunk(hunk: Hunk) -> list[str]:
     return out
 
 
-def numbered_diff(files: Iterable[FileDiff]) -> str:
+def _numbered_context(lines: Sequence[tuple[int, str]]) -> list[str]:
+    """Unchanged lines from outside the diff: a header per run, each line marked ``=``."""
+    out: list[str] = []
+    text = dict(lines)
+    for first, last in runs([n for n, _ in lines]):
+        span = f"line {first}" if first == last else f"lines {first}-{last}"
+        out.append(f"=== context: new-file {span}, unchanged, not in the diff ===")
+        out.extend(f"{n:>{_GUTTER}} = {_shown(text[n])}" for n in range(first, last + 1))
+    return out
+
+
+def numbered_diff(
+    files: Iterable[FileDiff], context: Mapping[str, FileContext] | None = None
+) -> str:
     """Render files as a diff whose every new-side line carries its new-file line number.
 
     Added lines read ``    12 + code``, context lines ``    13   code``; removed lines carry
-    their old number as ``old 9`` so that models cite only new-file lines.
+    their old number as ``old 9`` so that models cite only new-file lines. Lines of the new
+    file that the step reads beyond the hunks (``context: function | file``) read
+    ``    40 = code``, in line order between the hunks, under a header saying they are not in
+    the diff.
 
     Args:
         files: The files to show (already chosen with :func:`view_for`).
+        context: Per path, the unchanged lines to show around that file's hunks.
 
     Returns:
         The text, one header per file followed by its hunks.
@@ -117,8 +135,13 @@ def numbered_diff(files: Iterable[FileDiff]) -> str:
             lines.append("(binary file, no text to show)")
         elif not file.hunks:
             lines.append("(no line changes)")
+        extra = list(context[file.path].lines) if context and file.path in context else []
         for hunk in file.hunks:
+            before = [item for item in extra if item[0] < hunk.new_start]
+            extra = extra[len(before) :]
+            lines.extend(_numbered_context(before))
             lines.extend(_numbered_hunk(hunk))
+        lines.extend(_numbered_context(extra))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 

@@ -17,6 +17,7 @@ import pytest
 from tests.fakeserver.base import Recorded, Reply
 from tests.fakeserver.github import BOT, FakeGitHub, load_payload, right_lines
 from tests.fakeserver.vendors import ROUTES, VendorFakes, success_body
+from tests.sarif_schema import check_if_possible
 
 pytestmark = pytest.mark.slow
 
@@ -225,11 +226,22 @@ def test_review_then_resync_edits_one_comment_and_repeats_no_inline_comment(
     assert float(first.outputs["cost-usd"]) > 0
     report = json.loads((first.workspace / first.outputs["report-path"]).read_text())
     assert report["version"] == 1 and report["pr"]["head_sha"] == head
+    assert first.outputs["sarif-path"] == "reviewbot.sarif"
+    sarif = json.loads((first.workspace / first.outputs["sarif-path"]).read_text())
+    check_if_possible(first.workspace / first.outputs["sarif-path"])  # the official schema
+    (sarif_run,) = sarif["runs"]
+    assert sarif_run["versionControlProvenance"][0]["revisionId"] == head
+    alerts = {r["ruleId"]: r for r in sarif_run["results"]}
+    physical = alerts["path-traversal"]["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"]["uri"] == SECURITY_PATH
+    assert physical["region"] == {"startLine": 1055, "endLine": 1058}
     assert MARKER in first.summary and "| security |" in first.summary
 
     contents = github.requests("GET", r"/repos/.*/contents/.*")
-    assert [r.query["ref"] for r in contents] == [[base]]  # never the head's config
-    assert sum(github.counts().values()) == 6
+    config_reads = [r for r in contents if r.path.endswith(CONFIG)]
+    assert [r.query["ref"] for r in config_reads] == [[base]]  # never the head's config
+    at_head = {r.path.split("/contents/")[1] for r in contents if r.query["ref"] == [head]}
+    assert at_head <= {SECURITY_PATH, *valid}  # only changed files, for context
 
     github.server.reset()
     synchronize = _payload(realdata, "octokit-webhooks/pull_request.synchronize.payload.json")
@@ -240,6 +252,11 @@ def test_review_then_resync_edits_one_comment_and_repeats_no_inline_comment(
     assert github.counts()["PATCH /repos/{o}/{r}/issues/comments/{n}"] == 1
     assert "POST /repos/{o}/{r}/pulls/{n}/reviews" not in github.counts()
     assert second.outputs["comment-url"] == first.outputs["comment-url"]
+    resynced = json.loads((second.workspace / second.outputs["sarif-path"]).read_text())
+    again = {r["ruleId"]: r for r in resynced["runs"][0]["results"]}
+    assert [a["partialFingerprints"] for a in again.values()] == [
+        a["partialFingerprints"] for a in alerts.values()
+    ]  # code scanning sees the same alerts, not new ones
 
 
 def test_workflow_dispatch_reviews_the_given_pr(

@@ -317,6 +317,16 @@ def test_review_commands_run_the_review_and_post_the_summary(
     assert len(sticky) == 1 and "Filename taken from a header" in sticky[0]["body"]
     assert setup.github.pulls[setup.number].reviews  # the inline review too
     assert setup.github.reactions_on("issues", payload["comment"]["id"]) == ["eyes", "+1"]
+    # The command's flag reaches the incremental planner like the full-review input does.
+    requested = f"requested by /reviewbot full-review (by @{payload['comment']['user']['login']})"
+    report = _report(setup)
+    if command == "full-review":
+        assert report["mode"] == "full" and report["full_reason"] == requested
+        # The comment shows the reason with the login defused (no live mention).
+        assert "**Full review:** requested by /reviewbot full-review (by " in sticky[0]["body"]
+        assert requested not in sticky[0]["body"]
+    else:  # no saved state yet: full, for that reason, not because it was asked
+        assert report["full_reason"] != requested and "requested" not in report["full_reason"]
 
 
 # ---------------------------------------------------------------- ask
@@ -449,7 +459,9 @@ def test_ignore_dismisses_the_finding_in_the_next_review(
         if c["user"] == BOT and c.get("in_reply_to_id") == inline["id"]
     ]
     assert ack["body"].startswith(REPLY_MARKER) and key in ack["body"]
+    assert "its thread is resolved" in ack["body"]
     assert setup.github.reactions_on("pulls", payload["comment"]["id"]) == ["eyes", "+1"]
+    assert setup.github.pulls[setup.number].resolved_threads == {inline["id"]}  # GraphQL
 
     code, out = setup.run(capsys, "pull_request", setup.opened)
     assert code == 0, out
@@ -466,6 +478,30 @@ def test_ignore_dismisses_the_finding_in_the_next_review(
     assert "<details><summary>Dismissed (1)</summary>" in sticky
     assert "dismissed by `Codertocat`: the header is validated upstream" in sticky
     assert "#### 🟠 High" not in sticky
+    assert "Resolved since the last review" not in sticky  # dismissed, not resolved
+    assert report["mode"] == "full"  # the same head again: a re-run
+
+
+def test_ignore_whose_thread_cannot_be_resolved_is_noted_not_an_error(
+    setup: Setup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inline = _first_review(setup, capsys)
+    setup.github.threads_resolvable = False  # resolveReviewThread answers FORBIDDEN
+    payload = setup.review_comment("/reviewbot ignore", in_reply_to=inline["id"])
+    code, out = setup.run(capsys, "pull_request_review_comment", payload)
+    assert code == 0, out
+    (ack,) = [
+        c
+        for c in setup.github.pulls[setup.number].review_comments
+        if c["user"] == BOT and c.get("in_reply_to_id") == inline["id"]
+    ]
+    assert "could not be resolved" in ack["body"] and "the dismissal holds" in ack["body"]
+    assert setup.github.reactions_on("pulls", payload["comment"]["id"]) == ["eyes", "+1"]
+    assert setup.github.pulls[setup.number].resolved_threads == set()
+
+    code, out = setup.run(capsys, "pull_request", setup.opened)
+    assert code == 0, out
+    assert _report(setup)["findings"] == [] and len(_report(setup)["dismissed"]) == 1
 
 
 def test_ignore_by_an_outsider_or_outside_a_thread_dismisses_nothing(
@@ -513,3 +549,4 @@ def test_thumbs_down_from_a_writer_dismisses_and_reactions_reach_the_report(
     report = _report(setup)
     assert report["findings"] == []
     assert report["dismissed"][0]["by"] == "octocat" and report["dismissed"][0]["reason"] == "👎"
+    assert setup.github.pulls[setup.number].resolved_threads == {inline["id"]}

@@ -2,7 +2,9 @@
 
 State: one repository, its pull requests (JSON built from real webhook payloads, with every
 ``https://api.github.com`` URL rewritten to this server), the diff each PR serves, its files
-(paginated), file contents per ref, issue comments, review comments and reviews.
+(paginated), file contents per ref (the ``content-file`` shape of GitHub's OpenAPI
+description, npm ``@octokit/openapi``; no content above 1 MB, as GitHub), issue comments,
+review comments and reviews.
 
 Behaviour copied from GitHub:
 - ``GET /pulls/{n}`` with ``Accept: application/vnd.github.diff`` answers the diff, or 406
@@ -21,6 +23,13 @@ another account is refused with 403 (for an installation token, "Resource not ac
 integration"). ``GET /user`` answers a user token and refuses an installation token with 403
 "Resource not accessible by integration", as GitHub does; ``POST /graphql`` answers the
 ``viewer { login }`` query for any token (``graphql_enabled = False`` makes it 404).
+
+Incremental reviews: ``GET /compare/{base}...{head}`` answers what ``set_compare`` scripted
+(404 for an unknown pair, as for a commit GitHub no longer has), shaped like the OpenAPI
+description's ``commit-comparison`` example (``github_shapes/``). GraphQL answers the
+``reviewThreads`` query (one thread per top-level review comment, its replies in it) and the
+``resolveReviewThread`` mutation with the fields of GitHub's GraphQL schema; a bot's login is
+written without ``[bot]`` there, as GraphQL's ``Bot.login`` is.
 Faults are scripted with ``FakeServer.script()`` (see ``secondary_rate_limit()`` and friends).
 """
 
@@ -28,6 +37,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
 import json
 import re
 from collections import Counter
@@ -131,7 +141,12 @@ SECONDARY = {
     "documentation_url": "https://docs.github.com/rest/overview/resources-in-the-rest-api#secondary-rate-limits",
 }
 
+# The contents API sends a file's content up to 1 MB; above, ``encoding: none`` and no content.
+CONTENTS_LIMIT = 1024 * 1024
+
 _PREFIX = r"/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)"
+SHAPES = Path(__file__).resolve().parent / "github_shapes"
+COMPARISON = json.loads((SHAPES / "commit-comparison.example.json").read_text(encoding="utf-8"))
 
 
 def rewrite_urls(data: Any, api_url: str) -> Any:
@@ -170,6 +185,7 @@ class FakePull:
     issue_comments: list[dict[str, Any]] = field(default_factory=list)
     review_comments: list[dict[str, Any]] = field(default_factory=list)
     reviews: list[dict[str, Any]] = field(default_factory=list)
+    resolved_threads: set[int] = field(default_factory=set)  # ids of the threads' first comments
 
 
 class FakeGitHub:
@@ -186,6 +202,8 @@ class FakeGitHub:
         self.graphql_enabled = True
         self.permissions: dict[str, str] = {}  # login -> admin | write | read (else none)
         self.reactions: dict[tuple[str, int], list[dict[str, Any]]] = {}  # (kind, id) -> list
+        self.threads_resolvable = True  # False: resolveReviewThread answers FORBIDDEN
+        self.compares: dict[tuple[str, str], dict[str, Any]] = {}
         self._next_id = 1000
         s = self.server
         s.route("GET", r"/user", self._get_user)
@@ -213,6 +231,7 @@ class FakeGitHub:
         s.route(
             "GET", _PREFIX + r"/collaborators/(?P<login>[^/]+)/permission", self._get_permission
         )
+        s.route("GET", _PREFIX + r"/compare/(?P<base>[^./]+)\.\.\.(?P<head>[^/]+)", self._compare)
 
     # ---------------------------------------------------------------- setup
 
@@ -273,6 +292,40 @@ class FakeGitHub:
         """The reactions' ``content`` on one comment, in the order they were added."""
         return [r["content"] for r in self.reactions.get((kind, comment_id), [])]
 
+    def set_compare(
+        self,
+        base: str,
+        head: str,
+        *,
+        status: str = "ahead",
+        ahead_by: int = 1,
+        behind_by: int = 0,
+        files: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Script ``GET /compare/{base}...{head}``: how the commits relate and the files between.
+
+        ``files`` are ``diff-entry`` items; only ``filename`` and ``patch`` are needed, the other
+        required fields are filled in.
+        """
+        self.compares[(base, head)] = {
+            "status": status,
+            "ahead_by": ahead_by,
+            "behind_by": behind_by,
+            "files": [self._diff_entry(head, item) for item in files or []],
+        }
+
+    def add_reply(
+        self, number: int, to: dict[str, Any] | int, body: str, user: dict[str, Any] = HUMAN
+    ) -> dict[str, Any]:
+        """A reply (``in_reply_to_id``) to review comment ``to`` (its object or id)."""
+        pull = self.pulls[number]
+        target = to if isinstance(to, int) else int(to["id"])
+        first = next(c for c in pull.review_comments if c["id"] == target)
+        reply = self._review_comment(number, body, first["path"], first["line"], user)
+        reply["in_reply_to_id"] = target
+        pull.review_comments.append(reply)
+        return reply
+
     # ---------------------------------------------------------------- faults
 
     def secondary_rate_limit(self, method: str, pattern: str, retry_after: int = 1) -> None:
@@ -313,6 +366,8 @@ class FakeGitHub:
         self.graphql_enabled = True
         self.permissions.clear()
         self.reactions.clear()
+        self.threads_resolvable = True
+        self.compares.clear()
         self.server.reset()
 
     def close(self) -> None:
@@ -355,9 +410,135 @@ class FakeGitHub:
         if not self.graphql_enabled:
             return Reply(404, {"message": "Not Found"})
         query = str((req.json or {}).get("query", ""))
+        variables = (req.json or {}).get("variables") or {}
         if re.search(r"\bviewer\s*\{\s*login\s*\}", query):
             return Reply(200, {"data": {"viewer": {"login": self.account(req)["login"]}}})
-        return Reply(200, {"errors": [{"message": "the fake answers only `viewer { login }`"}]})
+        if "resolveReviewThread" in query:
+            return self._resolve_thread(req, str(variables.get("threadId", "")))
+        if "reviewThreads" in query:
+            return self._review_threads(variables)
+        return Reply(200, {"errors": [{"message": "the fake does not answer this query"}]})
+
+    def _threads_of(self, pull: FakePull) -> list[list[dict[str, Any]]]:
+        firsts = [c for c in pull.review_comments if "in_reply_to_id" not in c]
+        return [
+            [first, *(c for c in pull.review_comments if c.get("in_reply_to_id") == first["id"])]
+            for first in firsts
+        ]
+
+    def _review_threads(self, variables: dict[str, Any]) -> Reply:
+        pull = self.pulls.get(int(variables.get("number") or 0))
+        if pull is None or f"{variables.get('owner')}/{variables.get('name')}" != self.repo:
+            return Reply(
+                200,
+                {
+                    "data": {"repository": None},
+                    "errors": [
+                        {
+                            "type": "NOT_FOUND",
+                            "path": ["repository"],
+                            "message": "Could not resolve to a Repository.",
+                        }
+                    ],
+                },
+            )
+        nodes = []
+        for thread in self._threads_of(pull):
+            first = thread[0]
+            nodes.append(
+                {
+                    "id": f"PRRT_kwDOFake{first['id']}",
+                    "isResolved": first["id"] in pull.resolved_threads,
+                    "viewerCanResolve": self.threads_resolvable,
+                    "comments": {
+                        "nodes": [
+                            {"body": c["body"], "author": {"login": _graphql_login(c["user"])}}
+                            for c in thread
+                        ]
+                    },
+                }
+            )
+        page = {"pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": nodes}
+        return Reply(200, {"data": {"repository": {"pullRequest": {"reviewThreads": page}}}})
+
+    def _resolve_thread(self, req: Recorded, thread_id: str) -> Reply:
+        if self.read_only or not self.threads_resolvable:
+            return Reply(
+                200,
+                {
+                    "data": {"resolveReviewThread": None},
+                    "errors": [
+                        {
+                            "type": "FORBIDDEN",
+                            "path": ["resolveReviewThread"],
+                            "locations": [{"line": 2, "column": 3}],
+                            "message": "Resource not accessible by integration",
+                        }
+                    ],
+                },
+            )
+        for pull in self.pulls.values():
+            for thread in self._threads_of(pull):
+                if f"PRRT_kwDOFake{thread[0]['id']}" == thread_id:
+                    pull.resolved_threads.add(thread[0]["id"])
+                    node = {"id": thread_id, "isResolved": True}
+                    return Reply(200, {"data": {"resolveReviewThread": {"thread": node}}})
+        return Reply(
+            200,
+            {
+                "data": {"resolveReviewThread": None},
+                "errors": [
+                    {
+                        "type": "NOT_FOUND",
+                        "path": ["resolveReviewThread"],
+                        "message": "Could not resolve to a node with the global id of "
+                        f"'{thread_id}'",
+                    }
+                ],
+            },
+        )
+
+    def _diff_entry(self, head: str, item: dict[str, Any]) -> dict[str, Any]:
+        name = item["filename"]
+        patch = item.get("patch") or ""
+        adds = sum(1 for ln in patch.splitlines() if ln.startswith("+"))
+        dels = sum(1 for ln in patch.splitlines() if ln.startswith("-"))
+        return {
+            "sha": "1" * 40,
+            "status": "modified",
+            "additions": adds,
+            "deletions": dels,
+            "changes": adds + dels,
+            "blob_url": f"https://github.com/{self.repo}/blob/{head}/{name}",
+            "raw_url": f"https://github.com/{self.repo}/raw/{head}/{name}",
+            "contents_url": f"{self.url}/repos/{self.repo}/contents/{name}?ref={head}",
+            **item,
+        }
+
+    def _compare(self, req: Recorded, match: re.Match[str]) -> Reply:
+        scripted = self.compares.get((match["base"], match["head"]))
+        if f"{match['owner']}/{match['name']}" != self.repo or scripted is None:
+            return Reply(
+                404,
+                {
+                    "message": "Not Found",
+                    "documentation_url": "https://docs.github.com/rest/commits/commits#compare-two-commits",
+                    "status": "404",
+                },
+            )
+        data = rewrite_urls(copy.deepcopy(COMPARISON), self.url)
+        example_commit = data["commits"][0]
+        data.update(
+            status=scripted["status"],
+            ahead_by=scripted["ahead_by"],
+            behind_by=scripted["behind_by"],
+            total_commits=scripted["ahead_by"],
+            commits=[
+                {**example_commit, "sha": f"{i:040x}"} for i in range(1, scripted["ahead_by"] + 1)
+            ],
+            files=scripted["files"],
+        )
+        return Reply(200, data)
 
     def _pull(self, match: re.Match[str]) -> FakePull | None:
         if f"{match['owner']}/{match['name']}" != self.repo:
@@ -672,22 +853,41 @@ class FakeGitHub:
                 },
             )
         raw = text.encode()
+        sha = hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()  # git's blob id
+        api = f"{self.url}/repos/{self.repo}"
+        web = f"https://github.com/{self.repo}/blob/{ref}/{path}"
+        big = len(raw) > CONTENTS_LIMIT  # GitHub sends no content above 1 MB
+        # The ``content-file`` schema of GitHub's OpenAPI description (every required field).
         return Reply(
             200,
             {
                 "type": "file",
-                "encoding": "base64",
+                "encoding": "none" if big else "base64",
                 "size": len(raw),
                 "name": path.rsplit("/", 1)[-1],
                 "path": path,
-                "sha": "0" * 40,
-                "content": base64.encodebytes(raw).decode(),
-                "url": f"{self.url}/repos/{self.repo}/contents/{path}?ref={ref}",
+                "content": "" if big else base64.encodebytes(raw).decode(),
+                "sha": sha,
+                "url": f"{api}/contents/{path}?ref={ref}",
+                "git_url": f"{api}/git/blobs/{sha}",
+                "html_url": web,
+                "download_url": f"https://raw.githubusercontent.com/{self.repo}/{ref}/{path}",
+                "_links": {
+                    "self": f"{api}/contents/{path}?ref={ref}",
+                    "git": f"{api}/git/blobs/{sha}",
+                    "html": web,
+                },
             },
         )
 
     def _get_commit(self, req: Recorded, match: re.Match[str]) -> Reply:
         return Reply(200, {"sha": match["sha"], "url": f"{self.url}{req.path}"})
+
+
+def _graphql_login(user: dict[str, Any]) -> str:
+    """GraphQL names a bot ``github-actions`` where REST says ``github-actions[bot]``."""
+    login = str(user["login"])
+    return login.removesuffix("[bot]") if user.get("type") == "Bot" else login
 
 
 def _anchor_ok(comment: dict[str, Any], hunks: dict[str, list[set[int]]]) -> bool:

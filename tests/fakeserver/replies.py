@@ -17,6 +17,7 @@ SQLI_REPLY: dict[str, Any] = {
             "title": "SQL injection in refund_payment",
             "body": "order_id is interpolated into the SQL text.",
             "suggestion": None,
+            "confidence": 0.95,
         }
     ],
 }

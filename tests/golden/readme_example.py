@@ -46,6 +46,7 @@ SECURITY: dict[str, Any] = {
             "suggestion": "    rows = conn.execute(\n"
             '        "SELECT id, amount_cents FROM charges WHERE order_id = %s", (order_id,)\n'
             "    ).fetchall()",
+            "confidence": 0.95,
         },
         {
             "path": "shop/payments.py",
@@ -58,6 +59,7 @@ SECURITY: dict[str, Any] = {
             "is quoted by hand, so a `'` in it breaks out of the string literal. Use "
             "parameters for all three values.",
             "suggestion": None,
+            "confidence": 0.9,
         },
     ],
 }
@@ -74,6 +76,7 @@ QUALITY: dict[str, Any] = {
             "body": "A test with `order_id=\"7' OR '1'='1\"` would have caught the injection, "
             'and one with `reason="customer\'s request"` the broken INSERT.',
             "suggestion": None,
+            "confidence": 0.8,
         }
     ],
 }

@@ -34,6 +34,7 @@ from reviewbot.domain import (
     Usage,
 )
 from reviewbot.engine.run import review
+from reviewbot.engine.verify import render_verify
 from reviewbot.errors import ProviderError
 from reviewbot.output.render import render_prompt
 from reviewbot.vendors.base import Completion, CompletionRequest
@@ -129,6 +130,7 @@ SQLI = {
     "`?q=' OR '1'='1` returns every order. Pass it as a parameter instead.",
     "suggestion": '    sql = "SELECT * FROM orders WHERE name = %s"\n'
     "    return db.execute(sql, (q,)).fetchall()",
+    "confidence": 0.95,
 }
 AUTHZ = {
     "path": "shop/api.py",
@@ -139,6 +141,7 @@ AUTHZ = {
     "title": "Search endpoint has no authorization check",
     "body": "Any anonymous caller can list other customers' orders.",
     "suggestion": None,
+    "confidence": 0.8,
 }
 NO_TEST = {
     "path": "shop/orders.py",
@@ -149,6 +152,7 @@ NO_TEST = {
     "title": "No test for the new search function",
     "body": "Add a test for an empty query and for a name with a quote in it.",
     "suggestion": None,
+    "confidence": 0.7,
 }
 NAMING = {
     "path": "shop/api.py",
@@ -159,6 +163,7 @@ NAMING = {
     "title": "`orders_search` and `search` are easy to confuse",
     "body": "Consider `search_orders` for the domain function.",
     "suggestion": None,
+    "confidence": 0.65,
 }
 CHANGELOG = {
     "path": "README.md",
@@ -169,6 +174,7 @@ CHANGELOG = {
     "title": "New endpoint is not in the CHANGELOG",
     "body": "Add an entry under Unreleased.",
     "suggestion": None,
+    "confidence": 0.9,
 }
 
 
@@ -201,6 +207,7 @@ NOT_JSON = ok("Sure! Here is my review of the docs: they look fine.", Usage(0, 1
 _ANY = Classification(ChangeType.FEATURE, Risk.MEDIUM, "model", "")
 # The system part of a step's prompt is the same on every call (render_prompt's contract).
 _STEP_OF_SYSTEM = {render_prompt(s, files=(), pr=None, classification=_ANY)[0]: s for s in STEPS}
+_STEP_OF_SYSTEM[render_verify((), ())[0]] = "verify"
 
 
 class _Vendor:
@@ -255,6 +262,8 @@ def pin_times(result: Review, latency: Mapping[str, float] | None = None) -> Rev
     review_start = 0.1
     for step in result.steps:
         start = 0.1 if step.name == "classify" else review_start
+        if step.name == "verify":  # after the review steps
+            start = max((s.ended_s for s in steps), default=0.0) + 0.05
         cursor = start
         attempts = []
         for attempt in step.attempts:
@@ -367,7 +376,7 @@ def no_keys() -> Review:
 
 
 def budget_skips() -> Review:
-    """``budget_usd: 0.16``: the three steps start together; security reserves Opus's worst case
+    """``budget_usd: 0.165``: the three steps start together; security reserves Opus's worst case
     first, and what is left fits no model of quality's or docs' chain."""
     return _run(
         {
@@ -385,7 +394,7 @@ def budget_skips() -> Review:
             ("docs", "google:gemini-2.5-flash"): [said("Docs fine.", output_tokens=60)],
             ("docs", "openai:gpt-5-mini"): [said("Docs fine.", output_tokens=60)],
         },
-        config="budget_usd: 0.16\n",
+        config="budget_usd: 0.165\n",
     )
 
 
@@ -420,6 +429,57 @@ def zero_findings() -> Review:
     )
 
 
+# The quality step's view of the same query, in its own words: the SQL injection that security
+# reports, as a category of the same family (models of two vendors agree); and a guess.
+QUALITY_SQL = {
+    **SQLI,
+    "severity": "high",
+    "category": "unsafe-query-construction sql",
+    "title": "Query text is formatted from the request",
+    "body": "The f-string puts `q` into the SQL.",
+    "suggestion": None,
+    "confidence": 0.85,
+}
+GUESS = {
+    **NAMING,
+    "line": 10,
+    "severity": "medium",
+    "category": "performance",
+    "title": "The search may be slow on large tables",
+    "body": "Without an index on `name` this scans the table.",
+    "confidence": 0.3,
+}
+VERDICTS = {
+    "verdicts": [
+        {"index": 0, "verdict": "confirm", "reason": "Line 41 formats q into the SQL text."},
+        {"index": 1, "verdict": "refute", "reason": "The app's middleware requires a login."},
+    ]
+}
+
+
+def signal() -> Review:
+    """Signal over noise, with ``steps.verify`` on: security and quality (two vendors) agree on
+    the SQL injection, quality's 0.3-confidence guess is held back, and the verifier (Gemini,
+    another vendor than both) refutes security's authorization finding."""
+    return _run(
+        {
+            ("classify", "openai:gpt-5-mini"): [reply(CLASSIFY, 42)],
+            ("security", "anthropic:claude-opus-4-7"): [
+                said("The new search builds SQL from user input.", SQLI, AUTHZ, output_tokens=610)
+            ],
+            ("quality", "openai:gpt-5.4"): [
+                said("Untested, and the query is unsafe.", QUALITY_SQL, GUESS, output_tokens=402)
+            ],
+            ("docs", "google:gemini-2.5-pro"): [said("Docs fine.", output_tokens=60)],
+            ("verify", "google:gemini-2.5-flash"): [
+                reply(VERDICTS, 90),
+                reply({"verdicts": [{"index": 0, "verdict": "confirm", "reason": "Yes."}]}, 30),
+            ],
+        },
+        config="steps:\n  verify:\n    enabled: true\n",
+    )
+
+
 CASES: dict[str, Callable[[], Review]] = {
     "all_ok": all_ok,
     "fell_back": fell_back,
@@ -428,4 +488,5 @@ CASES: dict[str, Callable[[], Review]] = {
     "budget_skips": budget_skips,
     "huge_pr": huge_pr,
     "zero_findings": zero_findings,
+    "signal": signal,
 }

@@ -51,6 +51,11 @@ SHOWS = {
     "budget_skips": ["| quality | — | ⏭️ skipped: budget", "| docs | — | ⏭️ skipped: budget"],
     "huge_pr": ["over the prompt-size budget (`max_review_tokens`)", "skipped: binary"],
     "zero_findings": ["No findings", "`google:gemini-2.5-flash` | ✅ ok"],
+    "signal": [
+        "Flagged by security and quality (models of 2 vendors agree)",
+        "| verify | `google:gemini-2.5-flash` | ✅ ok",
+        "1 low-confidence finding, 1 finding refuted by the verify step hidden",
+    ],
 }
 
 

@@ -17,6 +17,7 @@ import pytest
 from reviewbot.config.load import parse_config, prices_for
 from tests.fakeserver.github import FakeGitHub, load_payload
 from tests.fakeserver.vendors import VendorFakes
+from tests.sarif_schema import check_if_possible
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -120,6 +121,7 @@ class ActionRun:
         captured = capsys.readouterr()
         self.stdout, self.stderr = captured.out, captured.err
         self.assert_within_budget(since)
+        self.check_sarif()
         return self.code
 
     def run_subprocess(self) -> int:
@@ -128,6 +130,7 @@ class ActionRun:
         proc = run_module(["action"], self.env, cwd=self.tmp)
         self.code, self.stdout, self.stderr = proc.returncode, proc.stdout, proc.stderr
         self.assert_within_budget(since)
+        self.check_sarif()
         return self.code
 
     def spent_usd(self, since: int = 0) -> Decimal:
@@ -142,6 +145,15 @@ class ActionRun:
             spent = self.spent_usd(since)
             assert spent <= budget, f"the vendors billed ${spent} against a budget of ${budget}"
         self.fakes.checked = len(self.fakes.ledger)
+
+    def check_sarif(self) -> bool:
+        """The run's SARIF log, if it wrote one, is valid against the official schema.
+
+        Every hardening run that gets as far as publishing goes through this, so hostile model
+        text, paths and failures are all checked in the SARIF too (where ``jsonschema`` is
+        installed; see ``tests/sarif_schema.py``).
+        """
+        return check_if_possible(self.tmp / "reviewbot.sarif")
 
     # ------------------------------------------------------------ what it produced
 
@@ -164,6 +176,13 @@ class ActionRun:
         """The raw ``GITHUB_OUTPUT`` text."""
         path = Path(self.env["GITHUB_OUTPUT"])
         return path.read_text(encoding="utf-8") if path.exists() else ""
+
+    def sarif(self) -> dict[str, Any]:
+        """The SARIF log written into the workspace."""
+        data: dict[str, Any] = json.loads(
+            (self.tmp / "reviewbot.sarif").read_text(encoding="utf-8")
+        )
+        return data
 
     def report(self) -> dict[str, Any]:
         """The JSON report written into the workspace."""

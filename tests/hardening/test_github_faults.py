@@ -145,7 +145,7 @@ def test_missing_config_at_the_base_means_built_in_defaults(
     assert report["budget_usd"] == 1.0
     assert run.step("security")["model"] == "anthropic:claude-sonnet-4-6"
     assert run.step("classify")["model"] == "openai:gpt-5-mini"
-    (contents,) = github.requests("GET", r"/repos/.*/contents/.*")
+    (contents,) = github.requests("GET", r"/repos/.*/contents/\.github/reviewbot\.yml")
     assert contents.query["ref"] == [run.base_sha]
 
 

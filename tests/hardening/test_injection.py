@@ -231,8 +231,11 @@ _RAW_HTML = re.compile(
 
 def assert_safe_markdown(text: str, *, summary: bool) -> None:
     """One marker of the right kind, no live mention, no hostile HTML, no script link."""
-    if summary:
-        assert text.count("<!--") == 1 and text.startswith(MARKER)
+    if summary:  # the marker, then (on a PR run) reviewbot's own state line, and no other comment
+        state = re.match(re.escape(MARKER) + r"\n(<!-- reviewbot:state v1 [^\n]* -->)\n", text)
+        assert text.count("<!--") == 1 + bool(state) and text.startswith(MARKER)
+        if state:
+            assert state.group(1).count("-->") == 1
     else:  # an inline comment ends with its origin and finding key, and has no other comment
         tail = re.search(
             r"\n(?:<!-- reviewbot:origin [\w.:/@+-]+ [\w.:/@+-]+ -->\n)?"

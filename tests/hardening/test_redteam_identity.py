@@ -104,7 +104,10 @@ def test_a_marker_comment_by_anyone_else_is_never_taken_for_ours(
     assert run.run(capsys) == 0, run.stdout + run.stderr
     second = ours(run, me)
     assert [c["id"] for c in second] == [first[0]["id"]]
-    assert "SQL injection in refund_payment" not in second[0]["body"]
+    # no longer an open finding: listed only as resolved since the last review
+    visible = second[0]["body"].split("\n## ", 1)[1]
+    assert "SQL injection in refund_payment" not in visible.split("Resolved since the last")[0]
+    assert "Resolved since the last review (1)" in visible
     assert planted["body"] == forged and planted["user"] == other
     assert len(run.comments()) == 2
     assert_not_blamed(run)

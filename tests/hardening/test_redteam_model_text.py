@@ -9,7 +9,9 @@ Three classes:
 - **commit buttons**: a ```` ```suggestion ```` fence in a finding's body would be a "Commit
   suggestion" button in an inline comment, for code the model (or a prompt injection) chose.
   Any fence length, ``~~~``, any case, attributes, character references, inside a quote or a
-  list: all become plain code blocks; only the structured ``suggestion`` field may propose code;
+  list: all become plain code blocks; only the structured ``suggestion`` field may propose code,
+  and only when committing it replaces exactly the cited lines with the file's indentation
+  (``output/suggestion.py``); this one does not, so it is a plain "Possible fix" block;
 - **findings that absorb the fixed checks**: a model finding on the same line as the prompt-
   injection (or committed-secret) finding used to be merged with it and replace its body
   ("false positive, no action needed"). Fixed-check findings are now never merged.
@@ -298,9 +300,10 @@ def test_posted_comments_neither_lie_nor_offer_a_commit_button_nor_hide_the_inje
     live_lie = re.compile(r"(?<!\\)\[(?:https://)?github\.com/[^\]]*\]\(https://evil")
     assert all(live_lie.search(text) is None for text in posted)
     assert f"\\[{ADVISORY}](https://evil.example/phish)" in comment
-    # 2. no "Commit suggestion" button but the structured suggestion's plain block
+    # 2. no "Commit suggestion" button but the structured suggestion's plain block (it is not
+    # indented like the line it would replace)
     assert inlines and all(_suggestion_fences(body) == [] for body in inlines)
-    assert any("Suggested change:" in body and "shlex.quote" in body for body in inlines)
+    assert any("Possible fix:" in body and "shlex.quote" in body for body in inlines)
     if github_render.available():
         ours = f"https://github.com/{run.payload['repository']['full_name']}/blob/"
         for seen in github_render.render(posted):
@@ -316,3 +319,10 @@ def test_posted_comments_neither_lie_nor_offer_a_commit_button_nor_hide_the_inje
     assert "fixed pattern check" in flagged["body"]
     assert not any("False positive" in f["body"] for f in report["findings"])
     assert [f["step"] for f in report["findings"] if f["line"] == 3] == ["security"]
+    # 4. code scanning gets the same findings, with no embedded link that lies (the schema
+    # check itself runs on every harness run)
+    (sarif_run,) = run.sarif()["runs"]
+    steps = sorted(r["properties"]["step"] for r in sarif_run["results"])
+    assert steps == sorted(f["step"] for f in report["findings"])
+    texts = [r["message"]["text"] for r in sarif_run["results"]]
+    assert texts and not any("](" in text or "```suggestion" in text for text in texts)

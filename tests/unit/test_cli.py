@@ -49,9 +49,12 @@ def test_report_has_exactly_the_design_keys(capsys: pytest.CaptureFixture[str]) 
     _, report = _json(capsys, "--diff", str(ROOT / "examples" / "sql_injection.diff"))
     assert list(report) == [
         "version", "pr", "files", "classification", "steps", "findings",
-        "cost_usd", "baseline_cost_usd", "budget_usd", "wall_s", "dismissed", "feedback",
+        "cost_usd", "baseline_cost_usd", "budget_usd", "wall_s", "guidelines", "context_files",
+        "mode", "reviewed_range", "full_reason", "pr_cost_usd", "dismissed", "feedback",
     ]  # fmt: skip
     assert report["pr"] is None
+    assert report["mode"] == "full" and report["full_reason"] == "a local diff"
+    assert report["reviewed_range"] == {"from": None, "to": None}
     assert set(report["files"][0]) == {
         "path", "old_path", "status", "binary", "additions", "deletions", "skipped"}  # fmt: skip
     assert [s["name"] for s in report["steps"]] == ["classify", "security", "quality", "docs"]
@@ -194,7 +197,7 @@ def test_config_numbers_must_be_finite_and_in_range(
     assert "internal error" not in err
 
 
-@pytest.mark.parametrize("flag", ["--report", "--ledger"])
+@pytest.mark.parametrize("flag", ["--report", "--ledger", "--sarif"])
 @pytest.mark.parametrize("bad", ["missing/dir/out.json", "."])
 def test_an_output_path_that_cannot_be_written_is_refused_before_the_review(
     flag: str, bad: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -227,6 +230,11 @@ def test_a_report_that_fails_late_keeps_the_printed_review(
             "the same file",
         ),
         (["--diff", "COPY", "--report", "COPY"], "would overwrite the --diff"),
+        (
+            ["--diff", SQL, "--report", "TMP/same.json", "--sarif", "TMP/same.json"],
+            "--report and --sarif name the same file",
+        ),
+        (["--diff", "COPY", "--sarif", "COPY"], "would overwrite the --diff"),
     ],
 )
 def test_flag_combinations_that_would_be_ignored_or_destructive_are_refused(
@@ -314,3 +322,27 @@ def test_every_example_without_keys_says_which_key_to_set(
     assert hint, err
     for step in keyless:
         assert step["name"] in hint[0]
+
+
+def test_sarif_flag_writes_the_findings_for_code_scanning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.sarif_schema import assert_valid_sarif
+
+    out = tmp_path / "reviewbot.sarif"
+    aws = str(ROOT / "examples" / "leaked_aws_key.diff")
+    assert main(["review", "--diff", aws, "--sarif", str(out)], {}) == 0
+    assert capsys.readouterr().out.startswith("<!-- reviewbot:summary -->")  # still printed
+    log = json.loads(out.read_text(encoding="utf-8"))
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["secret", "secret"]
+    assert_valid_sarif(log)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_sarif_file_that_fails_late_keeps_the_printed_review(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["review", "--diff", SQL, "--sarif", "/dev/full"], {}) == 2
+    captured = capsys.readouterr()
+    assert captured.out.startswith("<!-- reviewbot:summary -->")
+    assert "--sarif: cannot write /dev/full" in captured.err

@@ -80,7 +80,7 @@ def _finding(fingerprint: str) -> Finding:
     return Finding("security", Severity.HIGH, "x", "a.py", 1, None, "t", "b", None, fingerprint)
 
 
-def test_drop_dismissed_removes_only_those_fingerprints_and_lists_them() -> None:
+def test_drop_dismissed_removes_only_those_fingerprints_and_lists_every_dismissal() -> None:
     review = Review(
         pr=None,
         files=(),
@@ -93,7 +93,8 @@ def test_drop_dismissed_removes_only_those_fingerprints_and_lists_them() -> None
         budget_usd=Decimal(1),
         wall_s=0.0,
     )
-    gone = Dismissal("e" * 16, "m", "r")  # a dismissed finding this run did not find
-    out = drop_dismissed(review, [Dismissal(KEY, "m", "r"), gone])
+    # A dismissed finding this run did not look at again (an incremental run) is still listed.
+    unseen = Dismissal("e" * 16, "m", "r")
+    out = drop_dismissed(review, [Dismissal(KEY, "m", "r"), unseen, Dismissal(KEY, "x", "y")])
     assert [f.fingerprint for f in out.findings] == ["f" * 16]
-    assert out.dismissed == (Dismissal(KEY, "m", "r"),)
+    assert out.dismissed == (Dismissal(KEY, "m", "r"), unseen)

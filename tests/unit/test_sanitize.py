@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reviewbot.output.sanitize import TRUNCATED, clean, clean_inline
+from reviewbot.output.sanitize import TRUNCATED, clean, clean_inline, clean_text
 
 
 @pytest.mark.parametrize(
@@ -74,3 +74,10 @@ def test_length_is_capped_with_a_visible_note() -> None:
 
 def test_clean_inline_is_one_table_safe_line() -> None:
     assert clean_inline("a | b\n\nc @d", 100) == "a \\| b c @\u200bd"
+
+
+def test_plain_text_for_other_tools_has_no_html_marker_or_mention_and_is_capped() -> None:
+    text = clean_text("<!-- reviewbot:summary -->x <b>bold</b> @octocat List<int> \x07", 1000)
+    assert text == "x <\u200bb>bold<\u200b/b> @\u200boctocat List<int>"
+    long = clean_text("word " * 500, 100)
+    assert len(long) <= 100 and long.endswith(TRUNCATED)

@@ -13,7 +13,9 @@ from reviewbot.steps.schema import (
     classify_json_schema,
     parse_classify,
     parse_review,
+    parse_verify,
     review_json_schema,
+    verify_json_schema,
 )
 
 GOOD = {
@@ -41,7 +43,9 @@ def _objects(node: Any) -> list[dict[str, Any]]:
     return found
 
 
-@pytest.mark.parametrize("schema", [classify_json_schema(), review_json_schema()])
+@pytest.mark.parametrize(
+    "schema", [classify_json_schema(), review_json_schema(), verify_json_schema()]
+)
 def test_schema_is_openai_strict_valid(schema: dict[str, Any]) -> None:
     text = json.dumps(schema)
     assert "$ref" not in text and "$defs" not in text and "definitions" not in text
@@ -114,3 +118,38 @@ def test_parse_classify() -> None:
     assert (got.change_type, got.risk, got.source) == (ChangeType.BUGFIX, Risk.LOW, "model")
     with pytest.raises(OutputError):
         parse_classify('{"change_type": "cleanup", "risk": "low", "rationale": ""}')
+
+
+def test_review_schema_asks_every_finding_for_a_confidence() -> None:
+    item = review_json_schema()["properties"]["findings"]["items"]
+    assert "confidence" in item["required"]
+    assert item["properties"]["confidence"]["type"] == "number"
+
+
+@pytest.mark.parametrize(
+    ("stated", "kept"), [(0.3, 0.3), (1, 1.0), (85, 0.85), (-2, 0.0), (400, 1.0), (None, None)]
+)
+def test_a_stated_confidence_is_read_as_a_number_from_0_to_1(
+    stated: float | None, kept: float | None
+) -> None:
+    finding = {**GOOD["findings"][0], "confidence": stated}
+    _, (parsed,) = parse_review(json.dumps({"summary": "s", "findings": [finding]}), "security")
+    assert parsed.confidence == kept
+
+
+def test_a_reply_without_confidence_still_parses_with_none() -> None:
+    _, (parsed,) = parse_review(json.dumps(GOOD), "security")
+    assert parsed.confidence is None
+
+
+def test_parse_verify_keys_verdicts_by_index() -> None:
+    reply = {
+        "verdicts": [
+            {"index": 1, "verdict": "refute", "reason": "escaped on line 3"},
+            {"index": 0, "verdict": "confirm", "reason": "yes"},
+            {"index": 1, "verdict": "confirm", "reason": "a second verdict is ignored"},
+        ]
+    }
+    assert parse_verify(json.dumps(reply)) == {0: (True, "yes"), 1: (False, "escaped on line 3")}
+    with pytest.raises(OutputError):
+        parse_verify(json.dumps({"verdicts": [{"index": 0, "verdict": "maybe", "reason": ""}]}))
