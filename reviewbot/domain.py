@@ -321,6 +321,27 @@ class StepResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Dismissal:
+    """A finding a person dismissed (``/reviewbot ignore`` in its thread, or a 👎 on it)."""
+
+    fingerprint: str
+    by: str  # the login of who dismissed it
+    reason: str  # their words after ``ignore``, or "👎"
+    title: str = ""  # the finding's head line as the inline comment showed it
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """Reactions people left on one step's inline comments written by one model."""
+
+    step: str
+    model: str
+    comments: int
+    thumbs_up: int
+    thumbs_down: int
+
+
+@dataclass(frozen=True, slots=True)
 class PullRequestRef:
     """The pull request under review (None when reviewing a local diff)."""
 
@@ -395,3 +416,6 @@ class Review:
     guidelines: tuple[Guideline, ...] = field(default=())
     context_files: tuple[ContextFile, ...] = field(default=())
     scope: RunScope | None = None  # None: a local diff, or a PR run with no state (one-off)
+    # Read from the PR's inline threads when publishing (``engine/dismissals.py``).
+    dismissed: tuple[Dismissal, ...] = field(default=())
+    feedback: tuple[Feedback, ...] = field(default=())

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, TextIO
 
+from reviewbot.app.commands import COMMAND_EVENTS, Hooks, run_command
 from reviewbot.app.incremental import RunPlan, plan_run
 from reviewbot.app.runtime import (
     Console,
@@ -29,6 +30,7 @@ from reviewbot.domain import PullRequestRef, Review
 from reviewbot.engine import run as runner
 from reviewbot.errors import EXIT_GITHUB, EXIT_OK, GitHubError, ReviewbotError, ReviewCrashed
 from reviewbot.github.client import GitHubClient
+from reviewbot.github.conversation import Conversation, conversation
 from reviewbot.github.publish import post_results
 from reviewbot.github.results import PullDiff, PullRequestInfo
 from reviewbot.github.sources import repo_inputs
@@ -93,39 +95,81 @@ def _fail(env: Mapping[str, str], console: Console, message: str, code: int) -> 
 def _run(env: Mapping[str, str], console: Console) -> int:
     inputs = parse_inputs(env)
     payload = load_payload(env)
-    event = parse_event(env.get("GITHUB_EVENT_NAME", ""), payload, inputs.pr_number)
+    name = env.get("GITHUB_EVENT_NAME", "")
+    if name in COMMAND_EVENTS:  # a comment on a PR: maybe a command (app/commands.py)
+        return run_command(name, payload, console, _hooks(env, console, inputs, payload))
+    event = parse_event(name, payload, inputs.pr_number)
     if event.pr_number is None:
         console.notice(f"reviewbot: nothing to do: {event.reason}")
         return EXIT_OK
+    client = _client(env, inputs, payload)
+    try:
+        return review_pull_request(
+            env, console, inputs, client, event.pr_number, event.pull_request
+        )
+    finally:
+        client.close()
+
+
+def _client(env: Mapping[str, str], inputs: Inputs, payload: Mapping[str, Any]) -> GitHubClient:
     repo = env.get("GITHUB_REPOSITORY") or (payload.get("repository") or {}).get("full_name")
     if not repo:
         raise GitHubError("GITHUB_REPOSITORY is not set: cannot tell which repository to read")
-    client = GitHubClient(
+    return GitHubClient(
         inputs.github_token,
         env.get("GITHUB_API_URL") or "https://api.github.com",
         repo,
         server_url=env.get("GITHUB_SERVER_URL") or "https://github.com",
     )
-    try:
-        return _review(env, console, inputs, client, event.pr_number, event.pull_request)
-    finally:
-        client.close()
 
 
-def _review(
+def _hooks(
+    env: Mapping[str, str], console: Console, inputs: Inputs, payload: Mapping[str, Any]
+) -> Hooks:
+    """What a comment command needs from the action: the same review entry, config and keys."""
+
+    def model_env(config: Config) -> Mapping[str, str]:
+        run_env = _model_env(env, inputs)
+        _check_credentials(console, config, run_env)
+        return run_env
+
+    return Hooks(
+        open_client=lambda: _client(env, inputs, payload),
+        load_config=lambda client, info: _load_config(client, inputs, info),
+        review=lambda client, number, reason: review_pull_request(
+            env, console, inputs, client, number, None, full_reason=reason
+        ),
+        model_env=model_env,
+    )
+
+
+def _load_config(client: GitHubClient, inputs: Inputs, info: PullRequestInfo) -> Config:
+    """The config at the PR's base commit (never its head), with the inputs laid over it."""
+    base = info.ref.base_sha
+    config_text = client.config_text(inputs.config_path, base)
+    return _apply_inputs(
+        parse_config(config_text, source=f"{inputs.config_path}@{base[:7]}"), inputs
+    )
+
+
+def review_pull_request(
     env: Mapping[str, str],
     console: Console,
     inputs: Inputs,
     client: GitHubClient,
     number: int,
     pr_payload: Mapping[str, Any] | None,
+    *,
+    full_reason: str | None = None,
 ) -> int:
+    """Review PR ``number`` and publish it: the one entry of a PR event and of a command.
+
+    ``full_reason`` is why ``/reviewbot full-review`` asks for a full review; None (a PR
+    event, or ``/reviewbot review``, like a ``synchronize``) leaves it to the ``full-review``
+    input and the saved state: incremental when they allow.
+    """
     info = client.pull_request(number, pr_payload)
-    base = info.ref.base_sha
-    config_text = client.config_text(inputs.config_path, base)
-    config = _apply_inputs(
-        parse_config(config_text, source=f"{inputs.config_path}@{base[:7]}"), inputs
-    )
+    config = _load_config(client, inputs, info)
     if info.draft and not config.review_drafts:
         console.notice(
             f"reviewbot: #{number} is a draft; skipped (set review_drafts: true in "
@@ -142,13 +186,15 @@ def _review(
         client,
         config,
         info,
-        full_review=inputs.full_review,
+        full_review=full_reason or inputs.full_review,
         pr_diff=diff.text,
         prior=_prior_summary(client, number),
     )
     notes = [*_notes(inputs, info, diff, run_env), *plan.notes]
+    base = info.ref.base_sha
     repo, repo_notes = repo_inputs(client, config.guidelines, base, info.ref.head_sha)
     notes += repo_notes
+    talk = _conversation(console, client, number, config)
     crashed: ReviewCrashed | None = None
     with console.group(f"reviewbot: reviewing {info.ref.repo}#{number}"):
         reason = plan.basis.full_reason
@@ -165,7 +211,7 @@ def _review(
                 notes=notes,
                 repo=repo,
             )
-            review = _conclude(review, plan, info)
+            review = _conclude(review, plan, info, talk)
         except ReviewCrashed as exc:  # the fixed checks' findings are still published
             crashed, review = exc, exc.review
     try:
@@ -175,7 +221,7 @@ def _review(
             )
             comment_url = None
         else:
-            review, comment_url = post_results(console, client, config, info.ref, review)
+            review, comment_url = post_results(console, client, config, info.ref, review, talk)
         _publish(env, console, review, comment_url)
     except Exception as exc:
         # Rendering, posting or writing the results broke: publish what no model wrote.
@@ -200,8 +246,29 @@ def _prior_summary(client: GitHubClient, number: int) -> str | Exception | None:
         return exc
 
 
-def _conclude(review: Review, plan: RunPlan, info: PullRequestInfo) -> Review:
-    """The review with its findings' life across runs, and why no model ran when none did."""
+def _conversation(
+    console: Console, client: GitHubClient, number: int, config: Config
+) -> Conversation | None:
+    """The PR's inline threads (dismissals, feedback, posted keys), read before concluding.
+
+    Dismissed findings must leave the saved state too, so they are read before the state is
+    written. If they cannot be read here, publishing reads them again (and fails as publishing
+    fails); the state then keeps them until a run that can read them.
+    """
+    try:
+        return conversation(client, number, config)
+    except GitHubError as exc:
+        console.line(f"reviewbot: could not read the review threads yet: {exc}")
+        return None
+
+
+def _conclude(
+    review: Review, plan: RunPlan, info: PullRequestInfo, talk: Conversation | None
+) -> Review:
+    """The review with its findings' life across runs, and why no model ran when none did.
+
+    Findings dismissed in the threads are neither open nor resolved, and not carried forward.
+    """
     incremental = plan.basis.full_reason is None
     if incremental and not plan.notes and not any(s.attempts for s in review.steps):
         since = (plan.basis.from_sha or "")[:7]
@@ -210,7 +277,14 @@ def _conclude(review: Review, plan: RunPlan, info: PullRequestInfo) -> Review:
             "such as lockfiles): no model was called"
         )
         review = dataclasses.replace(review, notes=(*review.notes, note))
-    return conclude(review, plan.basis, base_ref=info.base_ref, config_digest=plan.digest)
+    dismissed = frozenset(d.fingerprint for d in talk.dismissed) if talk is not None else ()
+    return conclude(
+        review,
+        plan.basis,
+        base_ref=info.base_ref,
+        config_digest=plan.digest,
+        dismissed=dismissed,
+    )
 
 
 def _skip(

@@ -36,7 +36,7 @@ def plan_run(
     config: Config,
     info: PullRequestInfo,
     *,
-    full_review: bool,
+    full_review: bool | str,
     pr_diff: str,
     prior: str | Exception | None,
 ) -> RunPlan:
@@ -46,7 +46,7 @@ def plan_run(
         client: The GitHub client (asked for the compare when the state allows).
         config: The run's config.
         info: The pull request.
-        full_review: The ``full-review`` input.
+        full_review: The ``full-review`` input, or the reason ``/reviewbot full-review`` gave.
         pr_diff: The PR's whole diff.
         prior: Our sticky comment's body from the last run (None when there is none), or the
             error that kept it from being read.

@@ -233,7 +233,7 @@ def _unknown_providers(config: Config) -> list[str]:
     if config.providers:
         known += f", {', '.join(config.providers)} (from providers:)"
     refs: list[tuple[str, str]] = []
-    for name in config.steps.names():
+    for name in config.steps.root:  # every step, ask included
         step = config.steps.get(name)
         refs += [(f"steps.{name}.models[{i}]", m) for i, m in enumerate(step.models)]
         for risk, chain in step.by_risk.items():

@@ -16,7 +16,7 @@ from pydantic import (
 
 from reviewbot.credentials import check_base_url
 from reviewbot.domain import ChangeType, ModelRef, Risk, Severity
-from reviewbot.steps.registry import BUILT_IN, CLASSIFY, NAME_RE, VERIFY
+from reviewbot.steps.registry import ASK, BUILT_IN, CLASSIFY, NAME_RE, NOT_REVIEWING, VERIFY
 from reviewbot.vendors.specs import VENDORS
 
 FailOn = Literal["none", "info", "low", "medium", "high", "critical"]
@@ -117,9 +117,9 @@ class Steps(RootModel[Annotated[dict[str, StepConfig], AfterValidator(_check_ste
     def review_steps(self) -> tuple[str, ...]:
         """The review steps, built-ins first, then the config's own in the order written.
 
-        Disabled steps are included (they show as skipped); classify and verify are not.
+        Disabled steps are included (they show as skipped); classify, verify and ask are not.
         """
-        return tuple(name for name in self.root if name not in (CLASSIFY, VERIFY))
+        return tuple(name for name in self.root if name not in NOT_REVIEWING)
 
     @property
     def verify(self) -> StepConfig:
@@ -127,8 +127,16 @@ class Steps(RootModel[Annotated[dict[str, StepConfig], AfterValidator(_check_ste
         return self.root[VERIFY]
 
     def names(self) -> tuple[str, ...]:
-        """Every step, classify first, verify last when it is enabled."""
+        """Every step of a review, classify first, verify last when it is enabled.
+
+        ``ask`` answers commands and is not one of them (see ``ask``).
+        """
         return (CLASSIFY, *self.review_steps(), *((VERIFY,) if self.verify.enabled else ()))
+
+    @property
+    def ask(self) -> StepConfig:
+        """The ask step's config (it answers ``/reviewbot ask``)."""
+        return self.root[ASK]
 
 
 class ProviderConfig(_Strict):
@@ -203,6 +211,29 @@ class VendorsConfig(_Strict):
         return value if isinstance(value, BedrockConfig | VertexConfig | AzureConfig) else None
 
 
+AuthorAssociation = Literal[
+    "OWNER",
+    "MEMBER",
+    "COLLABORATOR",
+    "CONTRIBUTOR",
+    "FIRST_TIME_CONTRIBUTOR",
+    "FIRST_TIMER",
+    "MANNEQUIN",
+    "NONE",
+]
+
+DEFAULT_ALLOWED: tuple[AuthorAssociation, ...] = ("OWNER", "MEMBER", "COLLABORATOR")
+
+
+class CommandsConfig(_Strict):
+    """Comment commands (``/reviewbot review``, ``ask``, ``ignore``...): who may run them."""
+
+    enabled: bool = True
+    # GitHub's ``author_association`` values whose commands run (and may spend money).
+    allowed: list[AuthorAssociation] = Field(default_factory=lambda: list(DEFAULT_ALLOWED))
+    handle: str | None = Field(default=None, pattern=r"^@?[A-Za-z0-9][A-Za-z0-9-]{0,38}$")
+
+
 class Price(_Strict):
     """USD per 1M tokens."""
 
@@ -265,6 +296,7 @@ class Config(_Strict):
     guidelines: list[str] = Field(default_factory=list, max_length=20)
     context_limits: ContextLimits = Field(default_factory=ContextLimits)
     review: ReviewConfig = Field(default_factory=ReviewConfig)
+    commands: CommandsConfig = Field(default_factory=CommandsConfig)
 
     _v_baseline = field_validator("baseline")(lambda v: str(ModelRef.parse(v)))
 

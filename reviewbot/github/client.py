@@ -143,6 +143,26 @@ class GitHubClient:
                 f"could not reach GitHub while trying to {what}: {_transport(exc, self._token)}"
             ) from None
 
+    def rest(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        *,
+        number: int | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """One REST call (``path`` relative to the repository, e.g. ``/pulls/3/comments``).
+
+        Errors become ``GitHubError`` naming ``what`` was being tried. Used by the modules
+        that speak to a PR's conversation (``github/conversation.py``).
+        """
+        with self._errors(what, number):
+            _, data = self._gh.requester.requestJsonAndCheck(
+                method, f"{self._repo.url}{path}", input=dict(body) if body is not None else None
+            )
+        return data
+
     # ------------------------------------------------------------ reading
 
     def pull_request(

@@ -12,9 +12,11 @@ from typing import Protocol
 
 from reviewbot.config.schema import Config
 from reviewbot.domain import PullRequestRef, Review, Severity
+from reviewbot.engine.dismissals import drop_dismissed
 from reviewbot.engine.findings import inline_candidates
 from reviewbot.errors import GitHubError
 from reviewbot.github.client import GitHubClient
+from reviewbot.github.conversation import Conversation, conversation
 from reviewbot.github.results import PostResult, PostStatus
 from reviewbot.github.threads import resolve_threads
 from reviewbot.output.inline import inline_comments
@@ -49,9 +51,19 @@ def post_results(
     config: Config,
     pr: PullRequestRef,
     review: Review,
+    talk: Conversation | None = None,
 ) -> tuple[Review, str | None]:
-    """Post the inline review, then the sticky comment (so a 422 note reaches it in one write)."""
+    """Post the inline review, then the sticky comment (so a 422 note reaches it in one write).
+
+    The PR's inline threads are read first (one listing; ``talk`` when the caller read them
+    already): findings people dismissed there are dropped, the reactions on earlier comments
+    are kept as feedback, and no finding is posted inline twice. Threads of resolved and of
+    dismissed findings are then resolved.
+    """
     number = pr.number
+    talk = conversation(client, number, config) if talk is None else talk
+    review = drop_dismissed(review, talk.dismissed)
+    review = dataclasses.replace(review, feedback=talk.feedback)
     floor = Severity(config.inline_min_severity)
     candidates = (
         [
@@ -64,12 +76,13 @@ def post_results(
     )
     review = _follow_threads(console, client, review)
     if candidates:
-        posted = client.posted_finding_keys(number)
+        models = {s.name: str(s.model) for s in review.steps if s.model is not None}
         comments = inline_comments(
             candidates,
             review.files,
             limit=config.max_inline_comments,
-            posted=posted,
+            posted=talk.keys,
+            models=models,
             min_severity=floor,
         )
         result = client.post_review(number, pr.head_sha, comments, body=_review_body(len(comments)))
@@ -93,13 +106,24 @@ def post_results(
 
 
 def _follow_threads(console: Log, client: GitHubClient, review: Review) -> Review:
-    """Resolve our review threads of the findings this run resolved; note what was left open."""
-    if review.scope is None or not review.scope.resolved or review.pr is None:
+    """Resolve our review threads of the findings resolved or dismissed; note what was left open.
+
+    A dismissed finding's thread is usually resolved already (by ``/reviewbot ignore``); a 👎
+    leaves it open until this run. Threads that are resolved already cost nothing more.
+    """
+    if review.pr is None:
         return review
-    keys = [f.fingerprint for f in review.scope.resolved if f.fingerprint]
-    outcome = resolve_threads(client, review.pr.number, keys)
+    resolved = review.scope.resolved if review.scope is not None else ()
+    keys = [f.fingerprint for f in resolved if f.fingerprint]
+    dismissed = [d.fingerprint for d in review.dismissed]
+    if not keys and not dismissed:
+        return review
+    outcome = resolve_threads(client, review.pr.number, keys, dismissed=dismissed)
     if outcome.resolved:
-        console.line(f"reviewbot: resolved {outcome.resolved} review thread(s) of fixed findings")
+        console.line(
+            f"reviewbot: resolved {outcome.resolved} review thread(s) of fixed or dismissed "
+            "findings"
+        )
     notes = outcome.notes()
     return dataclasses.replace(review, notes=(*review.notes, *notes)) if notes else review
 

@@ -1,9 +1,10 @@
-"""Our inline review threads follow their findings: resolved through GraphQL when fixed.
+"""Our inline review threads follow their findings: resolved (GraphQL) when fixed or dismissed.
 
 A thread is ours when its first comment carries a finding key and was written by the token's
-account. Only those whose finding was resolved are touched; a thread someone else replied to
-is left open for the people in it, and a thread GitHub will not let us resolve is noted.
-Nothing here raises: threads are a courtesy, the summary comment is the record.
+account. Only those whose finding was resolved or dismissed are touched; a thread of a fixed
+finding that someone else replied to is left open for the people in it (a dismissed one is
+resolved anyway: a person asked for it there), and a thread GitHub will not let us resolve is
+noted. Nothing here raises: threads are a courtesy, the summary comment is the record.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class ThreadOutcome:
             )
         if self.failed:
             out.append(
-                "some review threads of resolved findings could not be resolved: "
+                "some review threads of resolved or dismissed findings could not be resolved: "
                 + "; ".join(dict.fromkeys(self.failed))
             )
         return out
@@ -76,20 +77,29 @@ def _login(value: Any) -> str:
     return text.removesuffix("[bot]")
 
 
-def resolve_threads(client: GitHubClient, number: int, keys: Collection[str]) -> ThreadOutcome:
-    """Resolve our unresolved review threads whose finding key is in ``keys``.
+def resolve_threads(
+    client: GitHubClient,
+    number: int,
+    keys: Collection[str],
+    *,
+    dismissed: Collection[str] = (),
+) -> ThreadOutcome:
+    """Resolve our unresolved review threads whose finding key is in ``keys`` or ``dismissed``.
 
     Args:
         client: The GitHub client (its token's account is "us").
         number: The pull request.
-        keys: Fingerprints of the findings this run resolved.
+        keys: Fingerprints of the findings this run resolved (threads with replies stay open).
+        dismissed: Fingerprints people dismissed (``/reviewbot ignore`` or a 👎): resolved even
+            though someone replied, since that reply is usually the dismissal itself.
 
     Returns:
         How many were resolved, left open, or could not be resolved and why.
     """
-    if not keys:
+    forced = set(dismissed)
+    wanted = set(keys) | forced
+    if not wanted:
         return ThreadOutcome()
-    wanted = set(keys)
     try:
         threads = _threads(client, number)
     except GitHubError as exc:
@@ -106,9 +116,10 @@ def resolve_threads(client: GitHubClient, number: int, keys: Collection[str]) ->
             continue
         first = comments[0] or {}
         authors = [_login(((c or {}).get("author") or {}).get("login")) for c in comments]
-        if authors[0] != _login(me.login) or not keys_in([str(first.get("body") or "")]) & wanted:
+        hit = keys_in([str(first.get("body") or "")])
+        if authors[0] != _login(me.login) or not hit & wanted:
             continue
-        if any(author != authors[0] for author in authors[1:]):
+        if not hit & forced and any(author != authors[0] for author in authors[1:]):
             left_open += 1
             continue
         if thread.get("viewerCanResolve") is False:

@@ -142,6 +142,15 @@ class FileRow:
 
 
 @dataclass(frozen=True, slots=True)
+class DismissedView:
+    """A finding a person dismissed, who did, and why (their words, sanitised)."""
+
+    title: str
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class ScopeView:
     """What this run reviewed against the last one (``Review.scope``), for the comment."""
 
@@ -190,6 +199,7 @@ class CommentView:
     total_output: int
     total_cached: int
     wall_s: float
+    dismissed: tuple[DismissedView, ...] = ()
     # Findings held back from this comment, by reason: (count, words before, words after).
     held: tuple[tuple[int, str, str], ...] = ()
     scope: ScopeView | None = None
@@ -413,6 +423,14 @@ def build(review: Review) -> CommentView:
         wall_s=review.wall_s,
         held=held_counts(review.suppressed),
         scope=_scope(review),
+        dismissed=tuple(
+            DismissedView(
+                clean_inline(d.title, 300) or d.fingerprint,
+                clean_inline(d.by, 60),
+                clean_inline(d.reason, 300),
+            )
+            for d in review.dismissed
+        ),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,7 @@ from reviewbot.output.suggestion import why_not
 
 KEY_PATTERN = re.compile(r"<!-- reviewbot:finding ([0-9a-f]{16}) -->")
 _BODY_LIMIT = 6000
+_ORIGIN_SAFE = re.compile(r"[\w.:/@+-]{1,120}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +77,16 @@ def position(finding: Finding, file: FileDiff) -> tuple[int, int | None] | None:
     return finding.line, None
 
 
-def comment_body(finding: Finding, key: str, file: FileDiff | None = None) -> str:
+def comment_body(
+    finding: Finding, key: str, file: FileDiff | None = None, model: str | None = None
+) -> str:
     """The markdown of one inline comment, with the hidden key as its last line.
 
     The finding's ``suggestion`` is a ```` ```suggestion ```` block (GitHub's "Commit
     suggestion") only when ``file`` is given and :func:`reviewbot.output.suggestion.why_not`
     finds nothing wrong with it; otherwise it is a plain code block headed "Possible fix".
+    ``model`` (the model of the finding's step, from the config) is hidden beside the key so
+    that reactions on the comment can be counted per step and model at the next run.
     """
     head = f"**{finding.severity.value}** · {clean_inline(finding.category, 80)} · " + clean_inline(
         finding.title, 200
@@ -96,7 +101,10 @@ def comment_body(finding: Finding, key: str, file: FileDiff | None = None) -> st
             lang = fence_language(finding.path)
             parts.append(f"Possible fix:\n{fence}{lang}\n{code}\n{fence}")
     text = "\n\n".join(p for p in parts if p.strip())
-    return f"{text}\n\n<!-- reviewbot:finding {key} -->"
+    tail = f"<!-- reviewbot:finding {key} -->"  # the last line, always
+    if model and _ORIGIN_SAFE.fullmatch(model) and _ORIGIN_SAFE.fullmatch(finding.step):
+        tail = f"<!-- reviewbot:origin {finding.step} {model} -->\n{tail}"
+    return f"{text}\n\n{tail}"
 
 
 def _longest_backtick_run(text: str) -> int:
@@ -109,6 +117,7 @@ def inline_comments(
     *,
     limit: int,
     posted: Collection[str] = frozenset(),
+    models: Mapping[str, str] | None = None,
     min_severity: Severity = Severity.INFO,
 ) -> list[InlineComment]:
     """The inline comments to post: commentable, not posted before, at most ``limit``.
@@ -118,6 +127,7 @@ def inline_comments(
         files: Every file of the diff (the anchors are checked against their hunks).
         limit: ``max_inline_comments``.
         posted: Keys of findings already posted as inline comments on this PR.
+        models: The model that answered each step, hidden in its comments for feedback.
         min_severity: ``inline_min_severity``: milder findings stay in the summary only.
 
     Returns:
@@ -140,6 +150,6 @@ def inline_comments(
             continue
         seen.add(key)
         line, start = spot
-        body = comment_body(finding, key, file)
+        body = comment_body(finding, key, file, (models or {}).get(finding.step))
         out.append(InlineComment(finding.path, line, start, body, key))
     return out

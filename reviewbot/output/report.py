@@ -151,7 +151,25 @@ def report_json(review: Review) -> dict[str, Any]:
             {"path": f.path, "bytes": f.bytes, "status": f.status} for f in review.context_files
         ],
         **_scope(review),
+        "dismissed": [
+            {"fingerprint": d.fingerprint, "by": d.by, "reason": d.reason} for d in review.dismissed
+        ],
+        "feedback": _feedback(review),
     }
+
+
+def _feedback(review: Review) -> list[dict[str, Any]]:
+    """👍/👎 on the bot's earlier inline comments, per step and model."""
+    return [
+        {
+            "step": f.step,
+            "model": f.model,
+            "comments": f.comments,
+            "thumbs_up": f.thumbs_up,
+            "thumbs_down": f.thumbs_down,
+        }
+        for f in review.feedback
+    ]
 
 
 def dumps(review: Review) -> str:
@@ -181,6 +199,8 @@ def ledger_line(review: Review, now: datetime | None = None) -> dict[str, Any]:
         "cost_usd": _usd(review.cost_usd),
         "baseline_cost_usd": _usd(review.baseline_cost_usd),
         "findings": len(review.findings),
+        "dismissed": len(review.dismissed),
+        "feedback": _feedback(review),
     }
 
 

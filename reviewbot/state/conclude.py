@@ -7,7 +7,7 @@ new commits changed, and returns the review the comment, report and inline comme
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -40,8 +40,19 @@ def complete(review: Review) -> bool:
     )
 
 
-def conclude(review: Review, basis: Basis, *, base_ref: str, config_digest: str) -> Review:
-    """``review`` with its findings' states, its ``scope`` and the next run's state block."""
+def conclude(
+    review: Review,
+    basis: Basis,
+    *,
+    base_ref: str,
+    config_digest: str,
+    dismissed: Collection[str] = frozenset(),
+) -> Review:
+    """``review`` with its findings' states, its ``scope`` and the next run's state block.
+
+    ``dismissed`` fingerprints (read from the PR's threads) are neither open nor resolved, and
+    the state block does not carry them (see ``lifecycle.follow``).
+    """
     pr = review.pr
     if pr is None:
         return review
@@ -51,6 +62,7 @@ def conclude(review: Review, basis: Basis, *, base_ref: str, config_digest: str)
         review.findings,
         pr.head_sha,
         basis.changes if incremental else None,
+        dismissed,
     )
     before = basis.previous.pr_cost_usd if basis.previous is not None else Decimal(0)
     pr_cost = before + review.cost_usd

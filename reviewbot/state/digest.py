@@ -22,11 +22,22 @@ _NOT_ASKED = frozenset(
         "max_inline_comments",
         "review_drafts",
         "review",
+        "commands",
     }
 )
+# The sticky comment's templates and the command replies' (the ask step is not a review step).
 _COMMENT_ONLY = frozenset(
-    {"comment.md.j2", "_macros.md.j2", "skipped.md.j2"}
-)  # the sticky comment's templates
+    {
+        "comment.md.j2",
+        "_macros.md.j2",
+        "skipped.md.j2",
+        "_dismissed.md.j2",
+        "answer.md.j2",
+        "help.md.j2",
+        "steps/ask.system.md.j2",
+        "steps/ask.user.md.j2",
+    }
+)
 
 
 def _templates(root: Traversable, prefix: str = "") -> list[tuple[str, bytes]]:

@@ -4,12 +4,16 @@ A full review judges every earlier open finding: found again, it stays open; not
 resolved by the new head. An incremental review only judges the earlier findings whose code
 the new commits touched; the others are carried forward as open, their lines moved by what
 the new commits inserted or removed above them.
+
+A dismissed finding (``/reviewbot ignore`` or a 👎 in its thread) leaves the life cycle: it is
+neither open, nor carried, nor resolved, and the state does not keep it. The dismissal itself
+is re-read from the thread at every run, so the finding cannot come back.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from reviewbot.domain import Finding, FindingState
@@ -33,6 +37,7 @@ def follow(
     found: Sequence[Finding],
     head_sha: str,
     changes: Mapping[str, FileChange] | None,
+    dismissed: Collection[str] = frozenset(),
 ) -> Outcome:
     """Give each finding its state, carry or resolve the earlier ones.
 
@@ -42,11 +47,15 @@ def follow(
         head_sha: The commit this run reviewed (what resolves a finding).
         changes: For an incremental run, the files the new commits changed (compare); None for
             a full review, which judges every earlier finding.
+        dismissed: Fingerprints people dismissed on this PR: dropped, found now or earlier.
 
     Returns:
         The open findings, the ones resolved now, how many were carried, the state to keep.
     """
-    earlier = previous.findings if previous is not None else ()
+    gone = frozenset(dismissed)
+    tracked_before = previous.findings if previous is not None else ()
+    earlier = [t for t in tracked_before if t.fingerprint not in gone]
+    found = [f for f in found if f.fingerprint not in gone]
     open_before = [t for t in earlier if t.state != "resolved"]
     open_keys = {t.fingerprint for t in open_before}
     resolved_before = {t.fingerprint: t for t in earlier if t.state == "resolved"}

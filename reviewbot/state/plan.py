@@ -17,7 +17,7 @@ def full_reason(
     head_sha: str,
     base_ref: str,
     config_digest: str,
-    full_review: bool,
+    full_review: bool | str,
     incremental: bool,
 ) -> str | None:
     """Why this run must review the whole PR, before asking GitHub anything; None if not.
@@ -27,9 +27,11 @@ def full_reason(
         head_sha: The head commit to review now.
         base_ref: The PR's base branch now.
         config_digest: This run's ``config_digest``.
-        full_review: The ``full-review`` input.
+        full_review: The ``full-review`` input, or why a command asked for a full review.
         incremental: The config's ``review.incremental``.
     """
+    if isinstance(full_review, str) and full_review:
+        return full_review
     if full_review:
         return "a full review was requested (full-review: true)"
     if not incremental:

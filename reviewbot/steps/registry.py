@@ -21,6 +21,8 @@ from reviewbot.diff.kinds import FileKind, file_kind
 from reviewbot.domain import FileDiff
 
 CLASSIFY = "classify"
+# Answers ``/reviewbot ask`` in a pull request; configured like a step, never run in a review.
+ASK = "ask"
 # The optional second opinion on the review steps' findings (off unless the config enables it).
 VERIFY = "verify"
 NAME_RE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
@@ -45,8 +47,11 @@ BUILT_IN: dict[str, StepSpec] = {
         StepSpec("quality", frozenset({"code", "test"}), "quality"),
         StepSpec("docs", frozenset({"docs", "code"}), "docs"),
         StepSpec(VERIFY, ALL_KINDS, "verify"),
+        StepSpec(ASK, ALL_KINDS, "ask"),
     )
 }
+# Steps that are not review steps: they never run in the parallel review.
+NOT_REVIEWING = frozenset({CLASSIFY, VERIFY, ASK})
 # A step named only in the config reads code unless its ``files`` globs say otherwise.
 CUSTOM_KINDS: frozenset[FileKind] = frozenset({"code"})
 

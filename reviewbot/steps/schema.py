@@ -8,7 +8,7 @@ import math
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reviewbot.domain import ChangeType, Classification, ErrorKind, Finding, Risk, Severity
 from reviewbot.errors import OutputError
@@ -303,3 +303,34 @@ def parse_verify(text: str) -> dict[int, tuple[bool, str]]:
     for item in reply.verdicts:
         verdicts.setdefault(item.index, (item.verdict == "confirm", item.reason))
     return verdicts
+
+
+class AnswerReply(BaseModel):
+    """The ``ask`` step's reply."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer: str = Field(max_length=20_000)
+
+
+_ANSWER_SCHEMA = _object({"answer": _string("The answer to the question. Markdown.")})
+
+
+def answer_json_schema() -> dict[str, Any]:
+    """Return the JSON schema of an ``ask`` reply, valid for every vendor's strict mode."""
+    return copy.deepcopy(_ANSWER_SCHEMA)
+
+
+def parse_answer(text: str) -> str:
+    """Validate an ``ask`` reply; return the answer text (not yet sanitised).
+
+    Raises:
+        OutputError: ``INVALID_OUTPUT`` when the reply is not the schema or is blank.
+    """
+    try:
+        reply = AnswerReply.model_validate(_load(text))
+    except ValidationError as exc:
+        raise OutputError(ErrorKind.INVALID_OUTPUT, _reason(exc)) from None
+    if not reply.answer.strip():
+        raise OutputError(ErrorKind.INVALID_OUTPUT, "empty answer")
+    return reply.answer

@@ -200,6 +200,8 @@ class FakeGitHub:
         self.read_only = False
         self.tokens: dict[str, dict[str, Any]] = {}  # token -> account; others act as BOT
         self.graphql_enabled = True
+        self.permissions: dict[str, str] = {}  # login -> admin | write | read (else none)
+        self.reactions: dict[tuple[str, int], list[dict[str, Any]]] = {}  # (kind, id) -> list
         self.threads_resolvable = True  # False: resolveReviewThread answers FORBIDDEN
         self.compares: dict[tuple[str, str], dict[str, Any]] = {}
         self._next_id = 1000
@@ -217,6 +219,18 @@ class FakeGitHub:
         s.route("POST", _PREFIX + r"/pulls/(?P<n>\d+)/reviews", self._create_review)
         s.route("GET", _PREFIX + r"/contents/(?P<path>.+)", self._get_contents)
         s.route("GET", _PREFIX + r"/commits/(?P<sha>[0-9a-f]+)", self._get_commit)
+        s.route("POST", _PREFIX + r"/pulls/(?P<n>\d+)/comments", self._create_review_comment)
+        s.route(
+            "POST", _PREFIX + r"/(?P<kind>issues|pulls)/comments/(?P<id>\d+)/reactions", self._react
+        )
+        s.route(
+            "GET",
+            _PREFIX + r"/(?P<kind>issues|pulls)/comments/(?P<id>\d+)/reactions",
+            self._reactions,
+        )
+        s.route(
+            "GET", _PREFIX + r"/collaborators/(?P<login>[^/]+)/permission", self._get_permission
+        )
         s.route("GET", _PREFIX + r"/compare/(?P<base>[^./]+)\.\.\.(?P<head>[^/]+)", self._compare)
 
     # ---------------------------------------------------------------- setup
@@ -253,12 +267,30 @@ class FakeGitHub:
         return self._store_comment(number, body, user)
 
     def add_review_comment(
-        self, number: int, body: str, path: str, line: int, user: dict[str, Any] = BOT
-    ) -> None:
-        """Seed an existing review comment."""
-        self.pulls[number].review_comments.append(
-            self._review_comment(number, body, path, line, user)
-        )
+        self,
+        number: int,
+        body: str,
+        path: str,
+        line: int,
+        user: dict[str, Any] = BOT,
+        *,
+        in_reply_to: int | None = None,
+        association: str | None = None,
+    ) -> dict[str, Any]:
+        """Seed an existing review comment (a reply when ``in_reply_to`` is set)."""
+        comment = self._review_comment(number, body, path, line, user, in_reply_to)
+        if association is not None:
+            comment["author_association"] = association
+        self.pulls[number].review_comments.append(comment)
+        return comment
+
+    def add_reaction(self, kind: str, comment_id: int, content: str, user: dict[str, Any]) -> None:
+        """Seed a reaction (``kind``: ``issues`` or ``pulls``) by ``user`` on a comment."""
+        self._store_reaction(kind, comment_id, content, user)
+
+    def reactions_on(self, kind: str, comment_id: int) -> list[str]:
+        """The reactions' ``content`` on one comment, in the order they were added."""
+        return [r["content"] for r in self.reactions.get((kind, comment_id), [])]
 
     def set_compare(
         self,
@@ -332,6 +364,8 @@ class FakeGitHub:
         self.read_only = False
         self.tokens.clear()
         self.graphql_enabled = True
+        self.permissions.clear()
+        self.reactions.clear()
         self.threads_resolvable = True
         self.compares.clear()
         self.server.reset()
@@ -641,19 +675,122 @@ class FakeGitHub:
         return Reply(404, {"message": "Not Found"})
 
     def _review_comment(
-        self, number: int, body: str, path: str, line: int, user: dict[str, Any]
+        self,
+        number: int,
+        body: str,
+        path: str,
+        line: int,
+        user: dict[str, Any],
+        in_reply_to: int | None = None,
     ) -> dict[str, Any]:
+        """A ``pull-request-review-comment`` (the fields reviewbot reads, GitHub's names)."""
         cid = self._id()
-        return {
+        comment: dict[str, Any] = {
             "id": cid,
+            "node_id": f"PRRC_kwDOFake{cid}",
             "body": body,
             "path": path,
             "line": line,
             "side": "RIGHT",
+            "diff_hunk": "",
             "user": dict(user),
+            "author_association": "NONE" if user["type"] == "Bot" else "COLLABORATOR",
             "url": f"{self.url}/repos/{self.repo}/pulls/comments/{cid}",
             "html_url": f"https://github.com/{self.repo}/pull/{number}#discussion_r{cid}",
+            "reactions": self._rollup("pulls", cid),
         }
+        if in_reply_to is not None:
+            comment["in_reply_to_id"] = in_reply_to
+        return comment
+
+    def _rollup(self, kind: str, comment_id: int) -> dict[str, Any]:
+        """A ``reaction-rollup`` of one comment, counted from the stored reactions."""
+        counts = Counter(r["content"] for r in self.reactions.get((kind, comment_id), []))
+        names = ("+1", "-1", "laugh", "confused", "heart", "hooray", "eyes", "rocket")
+        return {
+            "url": f"{self.url}/repos/{self.repo}/{kind}/comments/{comment_id}/reactions",
+            "total_count": sum(counts.values()),
+            **{name: counts[name] for name in names},
+        }
+
+    def _store_reaction(
+        self, kind: str, comment_id: int, content: str, user: dict[str, Any]
+    ) -> tuple[dict[str, Any], bool]:
+        stored = self.reactions.setdefault((kind, comment_id), [])
+        for reaction in stored:  # GitHub answers 200 with the existing one
+            if reaction["content"] == content and reaction["user"]["login"] == user["login"]:
+                return reaction, False
+        rid = self._id()
+        reaction = {
+            "id": rid,
+            "node_id": f"REA_fake{rid}",
+            "user": dict(user),
+            "content": content,
+            "created_at": "2025-01-01T10:00:00Z",
+        }
+        stored.append(reaction)
+        for pull in self.pulls.values():  # keep the comments' roll-ups current
+            for comment in pull.review_comments if kind == "pulls" else pull.issue_comments:
+                if comment["id"] == comment_id:
+                    comment["reactions"] = self._rollup(kind, comment_id)
+        return reaction, True
+
+    def _comment_exists(self, kind: str, comment_id: int) -> bool:
+        return any(
+            c["id"] == comment_id
+            for pull in self.pulls.values()
+            for c in (pull.review_comments if kind == "pulls" else pull.issue_comments)
+        )
+
+    def _react(self, req: Recorded, match: re.Match[str]) -> Reply:
+        if self.read_only:
+            return Reply(403, FORBIDDEN)
+        kind, cid = match["kind"], int(match["id"])
+        content = (req.json or {}).get("content")
+        allowed = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
+        if content not in allowed:
+            return Reply(422, {"message": "Validation Failed", "errors": [{"field": "content"}]})
+        if not self._comment_exists(kind, cid):
+            return Reply(404, {"message": "Not Found"})
+        reaction, created = self._store_reaction(kind, cid, content, self.account(req))
+        return Reply(201 if created else 200, reaction)
+
+    def _reactions(self, req: Recorded, match: re.Match[str]) -> Reply:
+        kind, cid = match["kind"], int(match["id"])
+        if not self._comment_exists(kind, cid):
+            return Reply(404, {"message": "Not Found"})
+        items = self.reactions.get((kind, cid), [])
+        content = req.query.get("content", [None])[0]
+        if content is not None:
+            items = [r for r in items if r["content"] == content]
+        return self._page(req, items)
+
+    def _get_permission(self, req: Recorded, match: re.Match[str]) -> Reply:
+        login = match["login"]
+        permission = self.permissions.get(login)
+        if permission is None:
+            return Reply(404, {"message": "Not Found"})
+        user = simple_user(login, 1, "U_fake")
+        return Reply(200, {"permission": permission, "role_name": permission, "user": user})
+
+    def _create_review_comment(self, req: Recorded, match: re.Match[str]) -> Reply:
+        """``POST /pulls/{n}/comments``: only replies (``in_reply_to``) are modelled."""
+        if self.read_only:
+            return Reply(403, FORBIDDEN)
+        pull = self._pull(match)
+        if pull is None:
+            return Reply(404, {"message": "Not Found"})
+        data = req.json or {}
+        parent_id = data.get("in_reply_to")
+        parent = next((c for c in pull.review_comments if c["id"] == parent_id), None)
+        if parent is None:
+            return Reply(422, {"message": "Validation Failed", "errors": ["in_reply_to"]})
+        body = data["body"]
+        comment = self._review_comment(
+            pull.data["number"], body, parent["path"], parent["line"], self.account(req), parent_id
+        )
+        pull.review_comments.append(comment)
+        return self._too_long(body) or Reply(201, comment)
 
     def _create_review(self, req: Recorded, match: re.Match[str]) -> Reply:
         if self.read_only:

@@ -236,9 +236,14 @@ def assert_safe_markdown(text: str, *, summary: bool) -> None:
         assert text.count("<!--") == 1 + bool(state) and text.startswith(MARKER)
         if state:
             assert state.group(1).count("-->") == 1
-    else:  # an inline comment ends with its own finding key, and carries no other comment
-        assert text.count("<!--") == 1 and MARKER not in text
-        assert re.search(r"\n<!-- reviewbot:finding [0-9a-f]+ -->$", text)
+    else:  # an inline comment ends with its origin and finding key, and has no other comment
+        tail = re.search(
+            r"\n(?:<!-- reviewbot:origin [\w.:/@+-]+ [\w.:/@+-]+ -->\n)?"
+            r"<!-- reviewbot:finding [0-9a-f]+ -->$",
+            text,
+        )
+        assert tail is not None and MARKER not in text
+        assert "<!--" not in text[: tail.start()]
     assert not _RAW_HTML.search(text)
     assert "<details open>" not in text
     assert not re.search(r"\]\(\s*(?:<|&lt;)?\s*javascript:", text, re.I)

@@ -50,7 +50,7 @@ def test_report_has_exactly_the_design_keys(capsys: pytest.CaptureFixture[str]) 
     assert list(report) == [
         "version", "pr", "files", "classification", "steps", "findings",
         "cost_usd", "baseline_cost_usd", "budget_usd", "wall_s", "guidelines", "context_files",
-        "mode", "reviewed_range", "full_reason", "pr_cost_usd",
+        "mode", "reviewed_range", "full_reason", "pr_cost_usd", "dismissed", "feedback",
     ]  # fmt: skip
     assert report["pr"] is None
     assert report["mode"] == "full" and report["full_reason"] == "a local diff"

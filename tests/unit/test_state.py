@@ -169,6 +169,26 @@ def test_a_full_run_resolves_what_it_no_longer_finds_and_keeps_what_it_finds_aga
     assert outcome.carried == 0
 
 
+def test_a_dismissed_finding_is_neither_open_carried_resolved_nor_kept() -> None:
+    previous = _state(
+        _tracked("app.py", 120, "1" * 16),
+        _tracked("app.py", 60, "2" * 16),
+        _tracked("b.py", 3, "4" * 16),
+    )
+    new_head = {"app.py": ["new first", *HEAD["app.py"]]}
+    new_head["app.py"][60] = "fixed"  # old line 60: finding 2 would be resolved
+    changes = file_changes(parse_diff(diff(HEAD, new_head)))
+    found = [_finding("app.py", 5, "3" * 16), _finding("app.py", 7, "5" * 16)]
+    dismissed = {"1" * 16, "2" * 16, "5" * 16}  # untouched, touched, and found again now
+    outcome = follow(previous, found, "c" * 40, changes, dismissed)
+    assert {f.fingerprint[0] for f in outcome.findings} == {"3", "4"}  # 4: carried (b.py)
+    assert outcome.resolved == () and outcome.carried == 1
+    assert {t.fingerprint[0] for t in outcome.tracked} == {"3", "4"}
+    # A full run too: a dismissed earlier finding is not "resolved" by not being found.
+    full = follow(previous, [], "c" * 40, None, dismissed)
+    assert [f.fingerprint[0] for f in full.resolved] == ["4"]
+
+
 # ---------------------------------------------------------------- the plan
 
 
@@ -177,6 +197,8 @@ def test_the_plan_names_why_a_review_is_full() -> None:
     base = {"head_sha": "c" * 40, "base_ref": "main", "config_digest": "digest"}
     assert full_reason(read, **base, full_review=False, incremental=True) is None
     assert "requested" in (full_reason(read, **base, full_review=True, incremental=True) or "")
+    why = "requested by /reviewbot full-review (by @octocat)"  # a command gives its own reason
+    assert full_reason(read, **base, full_review=why, incremental=True) == why
     assert "off" in (full_reason(read, **base, full_review=False, incremental=False) or "")
     other = {**base, "config_digest": "other"}
     assert "configuration" in (
