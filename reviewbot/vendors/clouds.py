@@ -180,7 +180,11 @@ def google_credentials_source(env: Mapping[str, str]) -> tuple[str | None, bool]
         folder = os.path.join(env["HOME"].strip(), ".config", "gcloud")
     if folder:
         user_file = Path(folder) / "application_default_credentials.json"
-        if user_file.is_file():
+        try:
+            found = user_file.is_file()
+        except OSError:  # e.g. a HOME the container's user may not enter: no such credentials
+            found = False
+        if found:
             return str(user_file), False
     if env.get("GCE_METADATA_HOST", "").strip() or env.get("GCE_METADATA_IP", "").strip():
         return None, True
