@@ -71,12 +71,16 @@ def cloud_provider_settings(
         timeout_s=float(config.step_timeout_s),
         max_retries=config.max_retries,
     )
-    if isinstance(vendor, BedrockConfig):
-        return _bedrock(base, vendor, env)
-    if isinstance(vendor, VertexConfig):
-        return _vertex(base, spec, vendor, env)
-    if isinstance(vendor, AzureConfig):
-        return _azure(base, spec, vendor, env)
+    try:
+        if isinstance(vendor, BedrockConfig):
+            return _bedrock(base, vendor, env)
+        if isinstance(vendor, VertexConfig):
+            return _vertex(base, spec, vendor, env)
+        if isinstance(vendor, AzureConfig):
+            return _azure(base, spec, vendor, env)
+    except OSError as exc:  # a credentials file or folder the OS will not show: pass it over
+        why = exc.strerror or type(exc).__name__
+        return replace(base, missing=f"its credentials could not be looked up ({why})")
     raise ValueError(f"{spec.name} is not a cloud backend")  # pragma: no cover
 
 
