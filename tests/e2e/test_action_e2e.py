@@ -328,13 +328,26 @@ def test_fork_pr_without_keys_and_a_read_only_token_exits_0(
     assert run.outputs["comment-url"] == ""
 
 
-def test_nothing_to_do_for_other_events(tmp_path: Path, realdata: Path, github: FakeGitHub) -> None:
-    payload = _payload(
-        realdata, "octokit-webhooks/pull_request_review_comment.created.payload.json"
-    )
-    run = _run(tmp_path, github, "pull_request_review_comment", payload)
-    assert run.code == 0
-    assert "::notice::reviewbot: nothing to do" in run.stdout
+@pytest.mark.parametrize(
+    ("event", "name"),
+    [
+        # an inline comment that is not a command (commands are in tests/e2e/test_commands.py)
+        ("pull_request_review_comment", "pull_request_review_comment.created.payload.json"),
+        ("issue_comment", "issue_comment.created.on_issue.payload.json"),  # a plain issue
+        ("pull_request", "pull_request.closed"),  # an action reviewbot does not review on
+    ],
+)
+def test_nothing_to_do_for_other_events(
+    tmp_path: Path, realdata: Path, github: FakeGitHub, event: str, name: str
+) -> None:
+    if name == "pull_request.closed":
+        payload = _payload(realdata, "octokit-webhooks/pull_request.opened.payload.json")
+        payload["action"] = "closed"
+    else:
+        payload = _payload(realdata, f"octokit-webhooks/{name}")
+    run = _run(tmp_path, github, event, payload)
+    assert run.code == 0, run.stdout + run.stderr
+    assert "reviewbot: nothing to do" in run.stdout
     assert github.server.requests == []
 
 
