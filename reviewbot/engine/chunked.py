@@ -2,8 +2,10 @@
 
 Every chunk walks the step's model chain on its own (``chain.run_chain``): its own reservation
 of the worst case, its own fallbacks. The chunks share the step's deadline (``step_timeout_s``
-from the step's start) and run at most :data:`CHUNK_CONCURRENCY` at a time. Once the money
-budget turns a chunk away, the chunks not yet started are not sent either. A chunk that fails
+from the step's start) and run at most :data:`CHUNK_CONCURRENCY` at a time. A chunk the money
+budget turns away while other chunks of the step are in flight waits for one of them to settle
+(its real cost frees the rest of its worst-case reservation) and tries again; once it is
+turned away with none in flight, it and the chunks not yet started are not sent. A chunk that fails
 or is turned away costs only its own files: the step's result says which were not reviewed
 and why, and the findings of the other chunks stand.
 """
@@ -11,6 +13,7 @@ and why, and the findings of the other chunks stand.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -73,24 +76,51 @@ async def run_chunks(
     started = time.monotonic()
     deadline = started + ctx.timeout_s
     gate = asyncio.Semaphore(CHUNK_CONCURRENCY)
-    stopped: list[str] = []  # set once the budget turns a chunk away
+    settled = asyncio.Condition()
+    flight = _Flight()
+    stopped: list[str] = []  # set once the budget turns a chunk away for good
 
     async def one(chunk: Chunk) -> ChainOutcome[Reply] | str:
         async with gate:
-            if stopped:
-                return BUDGET
-            remaining = deadline - time.monotonic()
-            if remaining <= 0.05:
-                return DEADLINE
-            outcome = await run_chain(
-                make_call(chunk), chain, parse, replace(ctx, timeout_s=remaining)
-            )
-            if outcome.value is None and outcome.result.reason == BUDGET:
-                stopped.append(BUDGET)
-            return outcome
+            while True:
+                if stopped:
+                    return BUDGET
+                remaining = deadline - time.monotonic()
+                if remaining <= 0.05:
+                    return DEADLINE
+                flight.count += 1
+                try:
+                    outcome = await run_chain(
+                        make_call(chunk), chain, parse, replace(ctx, timeout_s=remaining)
+                    )
+                finally:
+                    flight.count -= 1
+                    async with settled:
+                        settled.notify_all()
+                refused = outcome.value is None and outcome.result.reason == BUDGET
+                if not refused:
+                    return outcome
+                if flight.count == 0:  # nothing of this step holds a reservation: it will not fit
+                    stopped.append(BUDGET)
+                    return outcome
+                # Other chunks hold worst-case reservations that their real cost will release:
+                # try again when one of them has settled.
+                async with settled:
+                    await settled.wait_for(functools.partial(_fewer, flight, flight.count))
 
     outcomes = await asyncio.gather(*(one(chunk) for chunk in chunks))
     return _merge(step, chunks, outcomes, started - ctx.run_start)
+
+
+@dataclass(slots=True)
+class _Flight:
+    """How many chunks of the step hold a reservation right now."""
+
+    count: int = 0
+
+
+def _fewer(flight: _Flight, than: int) -> bool:
+    return flight.count < than
 
 
 def _single(chunk: Chunk, outcome: ChainOutcome[Reply]) -> StepRun:

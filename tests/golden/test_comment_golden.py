@@ -57,9 +57,10 @@ SHOWS = {
     ],
     "huge_pr_small_budget": [
         "⚠️ ok, 18 files left out · 3 requests",
-        "**no step reached them within the money budget (`budget_usd`)** (19): `README.md`",
+        "| quality | — | ⏭️ skipped: budget",
         "**security** did not review 18 files: the money budget (`budget_usd`) ran out",
-        "security, docs left some out (see Not reviewed)",
+        "`shop/reports/report_29.py`",
+        "security left some out (see Not reviewed)",
     ],
     "zero_findings": ["No findings", "`google:gemini-2.5-flash` | ✅ ok"],
     "signal": [
