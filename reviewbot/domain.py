@@ -71,7 +71,7 @@ class FileStatus(StrEnum):
 
 
 class SkipReason(StrEnum):
-    """Why a file was not sent to any model."""
+    """Why a file was not sent to any model (``budget``: the money budget ran out first)."""
 
     LOCKFILE = "lockfile"
     GENERATED = "generated"
@@ -297,6 +297,11 @@ class StepResult:
     summary: str | None = None
     started_s: float = 0.0
     ended_s: float = 0.0
+    # Requests the step's view was split into (past ``max_review_tokens``), and, when some of
+    # them were not reviewed while others were, each path left out with why: ``budget`` (the
+    # money budget), ``deadline`` or ``failed``.
+    chunks: int = 1
+    not_reviewed: tuple[tuple[str, str], ...] = ()
 
     @property
     def usage(self) -> Usage:

@@ -1,22 +1,20 @@
-"""Estimate prompt tokens and drop the least valuable files when a diff exceeds the budget."""
+"""Estimate the prompt tokens of files and hunks, and rank files by review value."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
-
 from reviewbot.diff.kinds import file_kind
-from reviewbot.domain import FileDiff, FileStatus, SkipReason
+from reviewbot.domain import FileDiff, FileStatus, Hunk, Line
 
 # Tokenizers differ by vendor and none is shipped; code and English average close to 4 bytes
 # of UTF-8 per token for all three vendors, and counting bytes (not characters) keeps CJK and
 # emoji text, which costs about one token per character, from being underestimated.
 BYTES_PER_TOKEN = 4
 
-# Budget order: the first class is dropped first. Within a class the largest file goes first.
-# deleted files < data/generated-looking < docs < tests < config and manifests < code < CI
-# definitions (workflows run with the repository's secrets: a pull request must not be able
-# to push them out of review by adding bulk).
+# Review value, least first: when the money budget cannot pay for every chunk of a large PR,
+# the chunks of the last classes are the ones left out. deleted files < data/generated-looking
+# < docs < tests < config and manifests < code < CI definitions (workflows run with the
+# repository's secrets: a pull request must not be able to push them out of review by adding
+# bulk).
 DROP_ORDER: tuple[str, ...] = ("deleted", "data", "docs", "test", "config", "code", "ci")
 _CLASS_OF_KIND = {
     "data": "data",
@@ -54,14 +52,29 @@ def file_tokens(f: FileDiff) -> int:
     Returns:
         The estimated token count.
     """
-    parts = [f"--- {f.old_path or f.path}\n+++ {f.path} ({f.status.value})\n"]
-    for hunk in f.hunks:
-        parts.append(
-            f"@@ -{hunk.old_start},{hunk.old_len} +{hunk.new_start},{hunk.new_len} @@"
-            f" {hunk.section}\n"
-        )
-        parts.extend(f"{ln.new_no or ln.old_no or 0:>5} {ln.kind} {ln.text}\n" for ln in hunk.lines)
-    return estimate_tokens("".join(parts))
+    return header_tokens(f) + sum(hunk_tokens(hunk) for hunk in f.hunks)
+
+
+def header_tokens(f: FileDiff) -> int:
+    """Estimate the tokens of the header that introduces ``f`` (its paths and status)."""
+    return estimate_tokens(f"--- {f.old_path or f.path}\n+++ {f.path} ({f.status.value})\n")
+
+
+def hunk_tokens(hunk: Hunk) -> int:
+    """Estimate the tokens of one hunk: its ``@@`` header and its numbered lines."""
+    return estimate_tokens(hunk_header(hunk)) + sum(line_tokens(ln) for ln in hunk.lines)
+
+
+def hunk_header(hunk: Hunk) -> str:
+    """The ``@@`` line of ``hunk`` as the estimate counts it."""
+    return (
+        f"@@ -{hunk.old_start},{hunk.old_len} +{hunk.new_start},{hunk.new_len} @@ {hunk.section}\n"
+    )
+
+
+def line_tokens(ln: Line) -> int:
+    """Estimate the tokens of one numbered line."""
+    return estimate_tokens(f"{ln.new_no or ln.old_no or 0:>5} {ln.kind} {ln.text}\n")
 
 
 def drop_class(f: FileDiff) -> str:
@@ -69,34 +82,3 @@ def drop_class(f: FileDiff) -> str:
     if f.status is FileStatus.DELETED:
         return "deleted"
     return _CLASS_OF_KIND[file_kind(f.path)]
-
-
-def apply_size_budget(files: Sequence[FileDiff], max_tokens: int) -> tuple[FileDiff, ...]:
-    """Mark files ``skipped: budget`` until the reviewed files fit in ``max_tokens``.
-
-    Files are dropped in ``DROP_ORDER`` (least review value first), largest first within a
-    class, until the rest fits. Already skipped files are left alone and nothing is removed.
-
-    Args:
-        files: Parsed (and usually filtered) files.
-        max_tokens: The prompt-size budget (``max_review_tokens``).
-
-    Returns:
-        The same files in input order, some now skipped with ``SkipReason.BUDGET``.
-    """
-    sizes = {i: file_tokens(f) for i, f in enumerate(files) if f.reviewed}
-    total = sum(sizes.values())
-    if total <= max_tokens:
-        return tuple(files)
-    rank = {name: n for n, name in enumerate(DROP_ORDER)}
-    candidates = sorted(sizes, key=lambda i: (rank[drop_class(files[i])], -sizes[i], i))
-    dropped: set[int] = set()
-    for i in candidates:
-        if total <= max_tokens:
-            break
-        dropped.add(i)
-        total -= sizes[i]
-    return tuple(
-        dataclasses.replace(f, skipped=SkipReason.BUDGET) if i in dropped else f
-        for i, f in enumerate(files)
-    )

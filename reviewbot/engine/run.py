@@ -22,7 +22,6 @@ from reviewbot.config.load import prices_for
 from reviewbot.config.schema import Config, Price
 from reviewbot.diff.filters import apply_filters
 from reviewbot.diff.parse import parse_diff
-from reviewbot.diff.sizing import apply_size_budget
 from reviewbot.domain import (
     ChangeType,
     Classification,
@@ -44,7 +43,7 @@ from reviewbot.engine.context import RepoInputs
 from reviewbot.engine.steps import PipelineResult, run_pipeline
 from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, ReviewCrashed
 from reviewbot.steps.classify import classify_heuristic
-from reviewbot.steps.instructions import guideline_note, reserved_tokens
+from reviewbot.steps.instructions import guideline_note
 from reviewbot.vendors.base import Provider
 from reviewbot.vendors.registry import ProviderPool, provider_settings
 
@@ -55,12 +54,11 @@ def prepare_files(
     diff: bytes | str,
     config: Config,
     extra_skipped: Mapping[str, SkipReason] | None = None,
-    reserved_tokens: int = 0,
 ) -> tuple[FileDiff, ...]:
-    """Parse, filter and size-budget the diff (secrets are handled by ``review``).
+    """Parse and filter the diff (secrets are handled by ``review``).
 
-    ``reserved_tokens`` (the repository's instructions and guidelines) come out of
-    ``max_review_tokens`` first; the diff gets the rest.
+    Nothing is dropped for size: past ``max_review_tokens`` each step reviews its view in
+    chunks (``diff/chunks.py``), and only the money budget leaves files out.
     """
     files = parse_diff(diff)
     if extra_skipped:
@@ -68,8 +66,7 @@ def prepare_files(
             replace(f, skipped=extra_skipped[f.path]) if f.path in extra_skipped else f
             for f in files
         )
-    files = apply_filters(files, config.ignore)
-    return apply_size_budget(files, max(config.max_review_tokens - reserved_tokens, 0))
+    return apply_filters(files, config.ignore)
 
 
 def review(
@@ -108,7 +105,7 @@ def review(
         for ref in config.steps.get(name).all_models()
     )
     repo = repo or RepoInputs()
-    files = prepare_files(diff, config, extra_skipped, reserved_tokens(config, repo.guidelines))
+    files = prepare_files(diff, config, extra_skipped)
     all_notes = list(notes)
     guide_note = guideline_note(repo.guidelines)
     if guide_note:
@@ -166,6 +163,12 @@ def review(
             model_findings = result.findings
             context_files = result.context_files
             all_notes.extend(result.notes)
+            if result.unpaid:
+                unpaid = set(result.unpaid)
+                safe_files = tuple(
+                    replace(f, skipped=SkipReason.BUDGET) if f.path in unpaid else f
+                    for f in safe_files
+                )
 
         shown, held = signal.split(model_findings)
         vendors = {s.name: s.model.provider for s in steps if s.model is not None}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from reviewbot.config.schema import Config
+from reviewbot.diff.chunks import Chunk, chunk_paths, plan_chunks
 from reviewbot.diff.kinds import file_kind
 from reviewbot.domain import (
     ChangeType,
@@ -20,6 +21,7 @@ from reviewbot.domain import (
 from reviewbot.engine import findings as findings_mod
 from reviewbot.engine import signal
 from reviewbot.engine.chain import ChainContext, StepCall, run_chain
+from reviewbot.engine.chunked import BUDGET, StepRun, run_chunks
 from reviewbot.engine.context import Gathered, RepoInputs, gather, room_for_context, wanted_modes
 from reviewbot.engine.routing import Route, route
 from reviewbot.engine.verify import verify_findings
@@ -40,6 +42,8 @@ class PipelineResult:
     findings: tuple[Finding, ...]
     notes: tuple[str, ...]
     context_files: tuple[ContextFile, ...] = ()
+    # Paths no step reviewed because the money budget ran out first (``skipped: budget``).
+    unpaid: tuple[str, ...] = ()
 
 
 async def run_pipeline(
@@ -71,14 +75,17 @@ async def run_pipeline(
     repo = repo or RepoInputs()
     gathered = await _gather_context(plans, reviewed, config, repo, known_secrets, notes)
 
-    async def one(step: str) -> tuple[StepResult, list[Finding]]:
+    async def one(step: str) -> StepRun:
         return await _review_step(
             step, plans[step], reviewed, pr, classification, config, ctx, notes, repo, gathered
         )
 
-    outcomes = dict(zip(plans, await asyncio.gather(*(one(step) for step in plans)), strict=True))
+    runs = dict(zip(plans, await asyncio.gather(*(one(step) for step in plans)), strict=True))
+    notes.extend(coverage_notes(runs.values()))
     ordered = [
-        outcomes.get(step) or (StepResult(step, "skipped", reason="disabled in the config"), [])
+        (run.result, run.findings)
+        if (run := runs.get(step))
+        else (StepResult(step, "skipped", reason="disabled in the config"), [])
         for step in config.steps.review_steps()
     ]
     # Signal over noise: each step's confidence floor, then the verify step's second opinion
@@ -106,7 +113,56 @@ async def run_pipeline(
         tuple(found),
         tuple(dict.fromkeys(notes)),
         tuple(gathered.files),
+        unpaid(runs.values()),
     )
+
+
+def unpaid(runs: Iterable[StepRun]) -> tuple[str, ...]:
+    """Paths that no step reviewed any of because the money budget ran out before them."""
+    runs = list(runs)
+    covered = set().union(*(run.covered for run in runs))
+    return tuple(
+        dict.fromkeys(
+            path
+            for run in runs
+            for path, why in run.left_out
+            if why == BUDGET and path not in covered
+        )
+    )
+
+
+def coverage_notes(runs: Iterable[StepRun]) -> list[str]:
+    """One note per step that was split into chunks: how many requests, and what was left out.
+
+    Paths stay out of notes (they are the PR's text); the comment lists them under "Not
+    reviewed" from ``StepResult.not_reviewed``.
+    """
+    out = []
+    for run in runs:
+        result = run.result
+        if result.chunks <= 1 or result.status != "ok":  # else the step's status says it all
+            continue
+        sent = run.reviewed_chunks
+        text = (
+            f"{result.name}: its part of the diff is larger than max_review_tokens, so it was "
+            f"split into {result.chunks} requests"
+        )
+        missing = len(result.not_reviewed)
+        if missing:
+            why = sorted({why for _, why in result.not_reviewed})
+            text += (
+                f", of which {sent} reviewed; {missing} file{'s' * (missing != 1)} not reviewed "
+                f"by it ({', '.join(_WHY.get(w, w) for w in why)}), listed under Not reviewed"
+            )
+        out.append(text)
+    return out
+
+
+_WHY = {
+    BUDGET: "the money budget, budget_usd, ran out",
+    "deadline": "step_timeout_s ran out",
+    "failed": "every model failed on them",
+}
 
 
 async def _gather_context(
@@ -215,41 +271,46 @@ async def _review_step(
     notes: list[str],
     repo: RepoInputs,
     gathered: Gathered,
-) -> tuple[StepResult, list[Finding]]:
+) -> StepRun:
     if plan.skip_reason is not None:
-        return StepResult(name=step, status="skipped", reason=plan.skip_reason), []
+        return StepRun(StepResult(name=step, status="skipped", reason=plan.skip_reason), [], ())
     step_config = config.steps.get(step)
     view = view_for(step, reviewed, step_config.files)
     if not any(f.hunks for f in view):  # renames, mode changes, submodule bumps: no content
-        return StepResult(name=step, status="skipped", reason="nothing for this step to review"), []
-    system, prompt = render_prompt(
-        step,
-        files=view,
-        pr=pr,
-        classification=classification,
-        instructions=step_config.instructions,
-        globs=step_config.files,
-        sections=instructions_mod.sections(config, view, repo.guidelines),
-        context=gathered.for_view(view, step_config.context),
-    )
-    call = StepCall(
-        step=step,
-        system=system,
-        prompt=prompt,
-        max_output_tokens=step_config.max_output_tokens,
-        json_schema=schema.review_json_schema(),
-        schema_name="review",
-    )
+        result = StepResult(name=step, status="skipped", reason="nothing for this step to review")
+        return StepRun(result, [], ())
+    # The system prompt is the stable prefix every chunk repeats (vendors cache it): the rubric,
+    # the repository's guidelines and instructions, and the path instructions of the whole view.
+    sections = instructions_mod.sections(config, view, repo.guidelines)
+    context = gathered.for_view(view, step_config.context)
+
+    def make_call(chunk: Chunk) -> StepCall:
+        system, prompt = render_prompt(
+            step,
+            files=chunk,
+            pr=pr,
+            classification=classification,
+            instructions=step_config.instructions,
+            globs=step_config.files,
+            sections=sections,
+            context={path: ctx_ for path, ctx_ in context.items() if path in chunk_paths(chunk)},
+        )
+        return StepCall(
+            step=step,
+            system=system,
+            prompt=prompt,
+            max_output_tokens=step_config.max_output_tokens,
+            json_schema=schema.review_json_schema(),
+            schema_name="review",
+        )
 
     def parse(text: str) -> tuple[str, list[Finding]]:
         # Anchoring is part of reading the reply: if it fails, this model's attempt failed.
+        # Against the whole view: a chunk may cite a line of a file's other part.
         summary, found = schema.parse_review(text, step)
         return summary, findings_mod.anchor(found, view)
 
-    outcome = await run_chain(call, plan.chain, parse, ctx)
-    notes.extend(outcome.notes)
-    if outcome.value is None:
-        return outcome.result, []
-    summary, anchored = outcome.value
-    result = replace(outcome.result, summary=summary, findings=tuple(anchored))
-    return result, list(anchored)
+    chunks = plan_chunks(view, config.max_review_tokens)
+    run = await run_chunks(step, chunks, make_call, plan.chain, parse, ctx)
+    notes.extend(run.notes)
+    return run

@@ -37,7 +37,7 @@ SKIP_WHY = {
     SkipReason.VENDORED: "vendored code",
     SkipReason.BINARY: "binary files",
     SkipReason.IGNORED: "matched an `ignore` pattern",
-    SkipReason.BUDGET: "over the prompt-size budget (`max_review_tokens`)",
+    SkipReason.BUDGET: "no step reached them within the money budget (`budget_usd`)",
     SkipReason.TOO_LARGE: "too large: GitHub sent no patch",
 }
 # Most important first: real code a model never saw, then noise.
@@ -51,6 +51,12 @@ _SKIP_ORDER = (
     SkipReason.LOCKFILE,
 )
 _MAX_PATHS_PER_GROUP = 25
+# Why a step that ran left some of its files out (``StepResult.not_reviewed``).
+PARTIAL_WHY = {
+    "budget": "the money budget (`budget_usd`) ran out before them",
+    "deadline": "the step's deadline (`step_timeout_s`) ran out before them",
+    "failed": "every model of its chain failed on them",
+}
 _LANGS = {
     ".py": "python", ".js": "javascript", ".jsx": "jsx", ".ts": "typescript", ".tsx": "tsx",
     ".go": "go", ".rs": "rust", ".java": "java", ".kt": "kotlin", ".rb": "ruby", ".php": "php",
@@ -108,6 +114,8 @@ class StepView:
     cost_usd: Decimal | None
     unpriced: bool  # some attempt had no known price
     summary: str
+    chunks: int = 1  # requests the step's view was split into
+    left_out: int = 0  # files of its view it did not review (some of its chunks did not run)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +133,16 @@ class SkipGroup:
     """Files not reviewed for one reason."""
 
     reason: str
+    why: str
+    paths: tuple[str, ...]
+    more: int
+
+
+@dataclass(frozen=True, slots=True)
+class PartialGroup:
+    """Files one step that ran did not review, for one reason (the rest of its view it did)."""
+
+    step: str
     why: str
     paths: tuple[str, ...]
     more: int
@@ -203,6 +221,7 @@ class CommentView:
     # Findings held back from this comment, by reason: (count, words before, words after).
     held: tuple[tuple[int, str, str], ...] = ()
     scope: ScopeView | None = None
+    partial: tuple[PartialGroup, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +298,22 @@ def _step(s: StepResult) -> StepView:
         cost_usd=s.cost_usd,
         unpriced=any(a.cost_usd is None for a in s.attempts),
         summary=clean(s.summary or "", 1500),
+        chunks=s.chunks,
+        left_out=len(s.not_reviewed),
     )
+
+
+def _partial(steps: tuple[StepResult, ...]) -> tuple[PartialGroup, ...]:
+    groups = []
+    for s in steps:
+        if s.status != "ok":
+            continue
+        for reason in dict.fromkeys(why for _, why in s.not_reviewed):
+            paths = [strip_controls(p) for p, why in s.not_reviewed if why == reason]
+            shown = tuple(paths[:_MAX_PATHS_PER_GROUP])
+            why = PARTIAL_WHY.get(reason, clean_inline(reason, 100))
+            groups.append(PartialGroup(s.name, why, shown, len(paths) - len(shown)))
+    return tuple(groups)
 
 
 def _bars(s: StepResult) -> tuple[Bar, ...]:
@@ -431,6 +465,7 @@ def build(review: Review) -> CommentView:
             )
             for d in review.dismissed
         ),
+        partial=_partial(review.steps),
     )
 
 

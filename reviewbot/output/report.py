@@ -46,6 +46,8 @@ def _step(s: StepResult) -> dict[str, Any]:
         **_tokens(s.usage),
         "cost_usd": _usd(s.cost_usd),
         "latency_s": round(s.latency_s, 3),
+        "chunks": s.chunks,
+        "not_reviewed": [{"path": path, "reason": why} for path, why in s.not_reviewed],
     }
 
 

@@ -17,6 +17,16 @@ at the request's real token count, as a vendor would: the o200k_base tokens (see
 every text sent and of the reply schema's JSON, plus a few tokens of framing per message;
 output is the reply's own token count, at most the request's output limit. Every success
 served is written to ``ledger`` (vendor, model, usage), so a test can price what a run spent.
+
+Prompt caching (``caching = True``, with token billing): a request whose cacheable prefix the
+fake has already served for the same model reports that prefix as cache reads, the way each
+vendor does on the wire: Anthropic ``cache_read_input_tokens`` for the system blocks up to the
+last one marked ``cache_control`` (the first such request reports ``cache_creation_input_tokens``
+instead: a cache write); OpenAI ``prompt_tokens_details.cached_tokens`` and Gemini
+``cachedContentTokenCount`` for the system message / ``systemInstruction`` (implicit caching,
+no write reported). As the vendors document, a prefix under 1024 tokens is never cached
+(Anthropic's and OpenAI's prompt-caching guides; Gemini's implicit caching starts at 1024 for
+2.5 Flash), and only an identical prefix hits.
 """
 
 from __future__ import annotations
@@ -172,6 +182,25 @@ def success_body(
 # prime the reply; the fakes bill the same for every vendor.
 PER_MESSAGE_TOKENS = 3
 PRIMING_TOKENS = 3
+MIN_CACHED_TOKENS = 1024
+
+
+def cacheable_prefix(vendor: str, body: Mapping[str, Any]) -> str:
+    """The text of a request that the vendor may serve from its prompt cache ('' if none)."""
+    vendor = vendor_name(vendor)
+    if vendor == "anthropic":
+        system = body.get("system")
+        if not isinstance(system, list):
+            return ""  # a plain string cannot carry cache_control
+        marked = [n for n, b in enumerate(system) if isinstance(b, dict) and b.get("cache_control")]
+        return "".join(_texts(system[: marked[-1] + 1])) if marked else ""
+    if vendor == "openai":
+        messages = body.get("messages") or []
+        first = messages[0] if messages else {}
+        if first.get("role") in ("system", "developer"):
+            return "".join(_texts(first.get("content")))
+        return ""
+    return "".join(_texts((body.get("systemInstruction") or {}).get("parts") or []))
 
 
 @dataclass(frozen=True)
@@ -283,6 +312,8 @@ class VendorFakes:
         self._owns_server = server is None
         self._defaults: dict[str, tuple[str, Usage | dict[str, Any] | None]] = {}
         self.billing = "scripted"  # or "tokens": bill unscripted usage at real token counts
+        self.caching = False  # with "tokens": a repeated cacheable prefix is billed as cached
+        self._cached: set[tuple[str, str, str]] = set()
         self.ledger: list[Billed] = []
         self.checked = 0  # ledger entries a budget check has already covered
         self._ledger_lock = threading.Lock()
@@ -465,6 +496,8 @@ class VendorFakes:
         with self._ledger_lock:
             self.ledger.clear()
             self.checked = 0
+            self._cached.clear()
+        self.caching = False
 
     def spent_usd(self, prices: Mapping[str, Price], since: int = 0) -> Decimal:
         """What the successes served since ``ledger[since]`` cost, at ``prices``.
@@ -518,6 +551,8 @@ class VendorFakes:
                 _, _, _, limit = request_parts(vendor, body)
                 output = count_tokens(_reply_text(vendor, reply.body))
                 usage = Usage(request_tokens(vendor, body), min(output, limit or output))
+                if self.caching:
+                    usage = self._cache(vendor, model, body, usage)
                 reply = copy.copy(reply)
                 reply.body = copy.deepcopy(reply.body)
                 wire = wire_usage(vendor, usage)
@@ -530,6 +565,23 @@ class VendorFakes:
             return reply
 
         return bill
+
+    def _cache(self, vendor: str, model: str, body: Mapping[str, Any], usage: Usage) -> Usage:
+        """``usage`` with the request's cacheable prefix read from (or written to) the cache."""
+        prefix = cacheable_prefix(vendor, body)
+        tokens = count_tokens(prefix) if prefix else 0
+        if tokens < MIN_CACHED_TOKENS:
+            return usage
+        key = (vendor, model, prefix)
+        with self._ledger_lock:
+            hit = key in self._cached
+            self._cached.add(key)
+        rest = usage.input_tokens - tokens
+        if hit:
+            return Usage(rest, usage.output_tokens, cached_tokens=tokens)
+        if vendor == "anthropic":  # an explicit breakpoint: the first request writes the cache
+            return Usage(rest, usage.output_tokens, cache_write_tokens=tokens)
+        return usage
 
 
 KEY_VARS = {

@@ -399,20 +399,35 @@ def budget_skips() -> Review:
 
 
 def huge_pr() -> Review:
-    """The search change buried in 30 new report modules: over ``max_review_tokens``."""
-    return _run(
-        {
-            ("classify", "openai:gpt-5-mini"): [reply(CLASSIFY, 42)],
-            ("security", "anthropic:claude-opus-4-7"): [
-                said("The new search builds SQL from user input.", SQLI, output_tokens=610)
-            ],
-            ("quality", "openai:gpt-5.4"): [
-                said("The report modules repeat one function 120 times.", output_tokens=402)
-            ],
-            ("docs", "google:gemini-2.5-pro"): [said("README updated.", output_tokens=60)],
-        },
-        diff=huge_diff(),
-    )
+    """The search change buried in 30 new report modules, over twice ``max_review_tokens``:
+    each step reviews its view in several requests, and the budget pays for all of them."""
+    return _run(_HUGE_SCRIPT, diff=huge_diff(), config="budget_usd: 20\n")
+
+
+def huge_pr_small_budget() -> Review:
+    """The same PR under ``budget_usd: 1.5``: the worst cases of the large requests do not all
+    fit, so quality is not run, security reviews what one request holds and names the files it
+    left out, and docs (which reads code too) falls back to cheaper models to cover its view."""
+    return _run(_HUGE_SCRIPT, diff=huge_diff(), config="budget_usd: 1.5\n")
+
+
+_HUGE_SCRIPT: Script = {
+    ("classify", "openai:gpt-5-mini"): [reply(CLASSIFY, 42)],
+    # The first request of a step finds the problem; the others (report modules) find nothing.
+    ("security", "anthropic:claude-opus-4-7"): [
+        said("The new search builds SQL from user input.", SQLI, output_tokens=610),
+        said("The report modules only format numbers.", output_tokens=80),
+    ],
+    ("security", "anthropic:claude-sonnet-4-6"): [said("Nothing here.", output_tokens=50)],
+    ("security", "openai:gpt-5.4"): [said("Nothing here.", output_tokens=50)],
+    ("quality", "openai:gpt-5.4"): [
+        said("The report modules repeat one function 120 times.", output_tokens=402),
+    ],
+    ("quality", "anthropic:claude-sonnet-4-6"): [said("Repetitive.", output_tokens=50)],
+    ("docs", "google:gemini-2.5-pro"): [said("README updated.", output_tokens=60)],
+    ("docs", "google:gemini-2.5-flash"): [said("Fine.", output_tokens=30)],
+    ("docs", "openai:gpt-5-mini"): [said("Fine.", output_tokens=30)],
+}
 
 
 def zero_findings() -> Review:
@@ -487,6 +502,7 @@ CASES: dict[str, Callable[[], Review]] = {
     "no_keys": no_keys,
     "budget_skips": budget_skips,
     "huge_pr": huge_pr,
+    "huge_pr_small_budget": huge_pr_small_budget,
     "zero_findings": zero_findings,
     "signal": signal,
 }

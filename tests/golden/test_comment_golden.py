@@ -49,7 +49,19 @@ SHOWS = {
     "step_failed": ["❌ failed:", "Why attempts failed (2)"],
     "no_keys": ["no OPENAI_API_KEY", "no ANTHROPIC_API_KEY", "no GEMINI_API_KEY"],
     "budget_skips": ["| quality | — | ⏭️ skipped: budget", "| docs | — | ⏭️ skipped: budget"],
-    "huge_pr": ["over the prompt-size budget (`max_review_tokens`)", "skipped: binary"],
+    "huge_pr": [
+        "| security | `anthropic:claude-opus-4-7` | ✅ ok · 3 requests",
+        "| quality | `openai:gpt-5.4` | ✅ ok · 3 requests",
+        "| docs | `google:gemini-2.5-pro` | ✅ ok · 3 requests",
+        "skipped: binary",
+    ],
+    "huge_pr_small_budget": [
+        "⚠️ ok, 18 files left out · 3 requests",
+        "| quality | — | ⏭️ skipped: budget",
+        "**security** did not review 18 files: the money budget (`budget_usd`) ran out",
+        "`shop/reports/report_29.py`",
+        "security left some out (see Not reviewed)",
+    ],
     "zero_findings": ["No findings", "`google:gemini-2.5-flash` | ✅ ok"],
     "signal": [
         "Flagged by security and quality (models of 2 vendors agree)",

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from reviewbot.app.cli import main
 from reviewbot.checks.secrets import redact_text, scan_files
 from reviewbot.config.load import parse_config
+from reviewbot.diff.chunks import plan_chunks
 from reviewbot.diff.filters import apply_filters
 from reviewbot.diff.parse import parse_diff
 from reviewbot.domain import (
@@ -340,8 +341,10 @@ def test_50000_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 
     assert result is not None and len(result.files) == 50_000
     reviewed = [f for f in result.files if f.reviewed]
-    assert 0 < len(reviewed) < 50_000  # the prompt-size budget skipped the rest
-    assert all(s.status == "skipped" for s in result.steps)
+    assert len(reviewed) == 50_000  # nothing is dropped for size: only money leaves files out
+    assert all(s.status == "skipped" for s in result.steps)  # no keys: no model ran
+    chunks = plan_chunks(reviewed, DEFAULTS.max_review_tokens)
+    assert len(chunks) > 1 and sum(len(c) for c in chunks) == 50_000
 
 
 def test_nul_bytes_in_lines_and_headers() -> None:

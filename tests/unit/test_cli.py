@@ -60,7 +60,7 @@ def test_report_has_exactly_the_design_keys(capsys: pytest.CaptureFixture[str]) 
     assert [s["name"] for s in report["steps"]] == ["classify", "security", "quality", "docs"]
     assert set(report["steps"][1]) == {
         "name", "status", "reason", "model", "attempts", "input_tokens", "output_tokens",
-        "cached_tokens", "cost_usd", "latency_s"}  # fmt: skip
+        "cached_tokens", "cost_usd", "latency_s", "chunks", "not_reviewed"}  # fmt: skip
 
 
 def test_huge_lockfile_is_skipped_and_docs_only_is_classified_without_a_model(
@@ -74,7 +74,7 @@ def test_huge_lockfile_is_skipped_and_docs_only_is_classified_without_a_model(
     assert report["steps"][0] == {
         "name": "classify", "status": "skipped", "reason": "heuristic", "model": None,
         "attempts": [], "input_tokens": 0, "output_tokens": 0, "cached_tokens": 0,
-        "cost_usd": 0.0, "latency_s": 0.0}  # fmt: skip
+        "cost_usd": 0.0, "latency_s": 0.0, "chunks": 1, "not_reviewed": []}  # fmt: skip
 
 
 def test_empty_diff_says_nothing_to_review_and_exits_0(
