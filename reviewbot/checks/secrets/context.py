@@ -142,7 +142,7 @@ _CANDIDATE = re.compile(
     r"[\]\"']{0,2}[ \t]{0,4}(?:=>|:=|==|!=|=|:)(?![:=])[ \t]{0,4}"
 )
 _NAME_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_.-"  # of the lowered text
-_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_NAME_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 _MAX_NAME = 64
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SECRET_WORDS = frozenset(
@@ -178,19 +178,21 @@ def _is_secret_name(name: str) -> bool:
     words = [w.lower() for w in _WORDS.findall(name)]
     if not words or words[-1] in _NOT_A_SECRET:
         return False
-    if any(word in _SECRET_WORDS for word in words):
+    if not _SECRET_WORDS.isdisjoint(words):
         return True
+    if "key" not in words:
+        return False
     return any(
         word == "key" and index > 0 and words[index - 1] in _KEY_QUALIFIERS
         for index, word in enumerate(words)
     )
 
 
-def _name_start(line: str, at: int) -> int:
-    start = at
-    while start > 0 and line[start - 1] in _NAME_CHARS and at - start < _MAX_NAME:
-        start -= 1
-    return start
+def _name_start(text: str, at: int) -> int:
+    """Where the name that ends at ``at`` starts: at most ``_MAX_NAME`` name characters back
+    (a line break is not one, so a name never starts on the line before)."""
+    before = text[max(0, at - _MAX_NAME) : at]
+    return at - (len(before) - len(before.rstrip(_NAME_CHARS)))
 
 
 def assignments(joined: Joined, path: str) -> Iterator[tuple[int, tuple[int, int]]]:
@@ -203,18 +205,24 @@ def assignments(joined: Joined, path: str) -> Iterator[tuple[int, tuple[int, int
         ``(row, (start, end))`` of each value that :func:`generic_secret` accepts.
     """
     bare_allowed = PurePosixPath(path).suffix.lower() not in _CODE_SUFFIXES
-    lower = joined.lower
+    text = joined.text
+    verdicts: dict[str, bool] = {}  # name -> _is_secret_name(name): names repeat
     skip_until = -1  # keywords inside a value already judged are not names (keeps this linear)
-    for match in _CANDIDATE.finditer(lower):
-        if match.start() < skip_until:
+    for match in _CANDIDATE.finditer(joined.lower):
+        start = match.start()
+        if start < skip_until:
             continue
-        row = joined.row_of(match.start())
+        candidate = match.group(0)
+        name_end = start + len(candidate) - len(candidate.lstrip(_NAME_LETTERS))
+        name = text[_name_start(text, start) : name_end]
+        verdict = verdicts.get(name)
+        if verdict is None:
+            verdict = verdicts[name] = _is_secret_name(name)
+        if not verdict:
+            continue
+        row = joined.row_of(start)
         line = joined.lines[row]
         base = joined.starts[row]
-        at = match.start() - base
-        name_end = at + len(match.group(0)) - len(match.group(0).lstrip(_NAME_LETTERS))
-        if not _is_secret_name(line[_name_start(line, at) : name_end]):
-            continue
         value_at = match.end() - base
         quoted = _QUOTED.match(line, value_at)
         if quoted is not None:

@@ -7,10 +7,12 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import lru_cache
+from itertools import accumulate
+from operator import add
 
 from reviewbot.checks.secrets.lines import find_all
 from reviewbot.checks.secrets.scan import SECTION, SecretHit, mask_for, scan_text
-from reviewbot.domain import FileDiff, Hunk, Line
+from reviewbot.domain import FileDiff
 
 # Only values at least this long are also masked where they reappear elsewhere; shorter ones
 # (a URL password "pw") would mask unrelated text.
@@ -67,19 +69,16 @@ def apply_masks(text: str, intervals: Iterable[Interval]) -> str:
     return "".join(out)
 
 
-def _moved_per_row(texts: Sequence[str], moved: _Moved) -> list[list[Interval]]:
-    """Occurrences of moved values in each text, searched once over all of them joined."""
-    per_row: list[list[Interval]] = [[] for _ in texts]
+def _moved_per_row(texts: Sequence[str], moved: _Moved) -> dict[int, list[Interval]]:
+    """Occurrences of moved values per text (only texts that have one), searched once over all
+    of them joined."""
+    per_row: dict[int, list[Interval]] = {}
     if not moved.values or not texts:
         return per_row
-    starts: list[int] = []
-    offset = 0
-    for text in texts:
-        starts.append(offset)
-        offset += len(text) + 1
+    starts = list(map(add, accumulate(map(len, texts), initial=0), range(len(texts))))
     for start, end, mask in moved.intervals("\n".join(texts)):
         row = bisect_right(starts, start) - 1
-        per_row[row].append((start - starts[row], end - starts[row], mask))
+        per_row.setdefault(row, []).append((start - starts[row], end - starts[row], mask))
     return per_row
 
 
@@ -99,47 +98,54 @@ def redact_files(files: Sequence[FileDiff], hits: Sequence[SecretHit]) -> tuple[
     """
     if not hits:
         return tuple(files)
-    by_place: dict[tuple[int, int, int], list[Interval]] = {}
+    by_file: dict[int, dict[tuple[int, int], list[Interval]]] = {}
     for hit in hits:
         if hit.at is not None:
-            by_place.setdefault(hit.at, []).append((hit.start, hit.end, hit.mask))
+            file_index, hunk, index = hit.at
+            places = by_file.setdefault(file_index, {})
+            places.setdefault((hunk, index), []).append((hit.start, hit.end, hit.mask))
     moved = _Moved(hits)
-    return tuple(_redact_file(i, diff, by_place, moved) for i, diff in enumerate(files))
+    return tuple(_redact_file(diff, by_file.get(i, {}), moved) for i, diff in enumerate(files))
 
 
 def _redact_file(
-    file_index: int,
-    diff: FileDiff,
-    by_place: dict[tuple[int, int, int], list[Interval]],
-    moved: _Moved,
+    diff: FileDiff, places: dict[tuple[int, int], list[Interval]], moved: _Moved
 ) -> FileDiff:
-    places: list[tuple[int, int]] = []
+    # every line's text, then the section text, of each hunk (no object is made per line)
     texts: list[str] = []
-    for hunk_index, hunk in enumerate(diff.hunks):
-        for index, ln in enumerate(hunk.lines):
-            places.append((hunk_index, index))
-            texts.append(ln.text)
-        places.append((hunk_index, SECTION))
+    starts: list[int] = []
+    for hunk in diff.hunks:
+        starts.append(len(texts))
+        texts.extend([ln.text for ln in hunk.lines])
         texts.append(hunk.section)
-    moved_rows = _moved_per_row(texts, moved)
-    new_texts = {
-        place: apply_masks(text, [*by_place.get((file_index, *place), []), *extra])
-        for place, text, extra in zip(places, texts, moved_rows, strict=True)
-        if extra or (file_index, *place) in by_place
-    }
-    if not new_texts:
+    masks = {place: list(found) for place, found in places.items()}
+    for row, found in _moved_per_row(texts, moved).items():
+        hunk = bisect_right(starts, row) - 1
+        index = row - starts[hunk]
+        place = (hunk, SECTION if index == len(diff.hunks[hunk].lines) else index)
+        masks.setdefault(place, []).extend(found)
+    if not masks:
         return diff
-    hunks: list[Hunk] = []
-    for hunk_index, hunk in enumerate(diff.hunks):
-        lines: list[Line] = []
-        for index, ln in enumerate(hunk.lines):
-            text = new_texts.get((hunk_index, index), ln.text)
-            lines.append(ln if text == ln.text else replace(ln, text=text))
-        section = new_texts.get((hunk_index, SECTION), hunk.section)
-        changed = section != hunk.section or any(
+    by_hunk: dict[int, dict[int, list[Interval]]] = {}
+    for (hunk, index), found in masks.items():
+        by_hunk.setdefault(hunk, {})[index] = found
+    hunks = list(diff.hunks)
+    for hunk_index, changes in by_hunk.items():
+        hunk = hunks[hunk_index]
+        lines = list(hunk.lines)
+        section = hunk.section
+        for index, found in changes.items():
+            if index == SECTION:
+                section = apply_masks(section, found)
+                continue
+            ln = lines[index]
+            text = apply_masks(ln.text, found)
+            if text != ln.text:
+                lines[index] = replace(ln, text=text)
+        if section != hunk.section or any(
             new is not old for new, old in zip(lines, hunk.lines, strict=True)
-        )
-        hunks.append(replace(hunk, lines=tuple(lines), section=section) if changed else hunk)
+        ):
+            hunks[hunk_index] = replace(hunk, lines=tuple(lines), section=section)
     if all(new is old for new, old in zip(hunks, diff.hunks, strict=True)):
         return diff
     return replace(diff, hunks=tuple(hunks))
@@ -162,11 +168,11 @@ def redact_text(text: str) -> str:
     for hit in hits:
         if hit.line is not None:
             by_row.setdefault(hit.line - 1, []).append((hit.start, hit.end, hit.mask))
-    moved_rows = _moved_per_row(lines, _Moved(hits))
-    return "\n".join(
-        apply_masks(line, [*by_row.get(row, []), *moved_rows[row]])
-        for row, line in enumerate(lines)
-    )
+    for row, found in _moved_per_row(lines, _Moved(hits)).items():
+        by_row.setdefault(row, []).extend(found)
+    for row, found in by_row.items():
+        lines[row] = apply_masks(lines[row], found)
+    return "\n".join(lines)
 
 
 @lru_cache(maxsize=4096)
