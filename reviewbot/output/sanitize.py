@@ -24,8 +24,12 @@ _TAG_NAMES = (
     "math|base|body|head|html|frame|frameset|noscript|template|title|audio|track|area|marquee"
 )
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-_HTML_TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?![\w-])(?:[^<>\"']|\"[^\"]*\"|'[^']*')*>?", re.I)
-_CODE_TAG = re.compile(rf"<(?=/?(?:{_TAG_NAMES})[\s/>]|!--|!\[CDATA|\?)", re.I)
+# (?=[a-z]) and (?=[a-z/!?]): every tag name starts with a letter (a class folds case as the
+# names do), so a "<" that no tag can follow is passed over without trying the hundred names.
+_HTML_TAG = re.compile(
+    rf"</?(?=[a-z])(?:{_TAG_NAMES})(?![\w-])(?:[^<>\"']|\"[^\"]*\"|'[^']*')*>?", re.I
+)
+_CODE_TAG = re.compile(rf"<(?=[a-z/!?])(?=/?(?:{_TAG_NAMES})[\s/>]|!--|!\[CDATA|\?)", re.I)
 _LT = re.compile(r"<")
 _BARE_LT = re.compile("<(?!\u200b)")
 _LONE_TICK = re.compile(r"(?<!\\)((?:\\\\)*)`")  # a backtick no backslash escapes
@@ -74,6 +78,12 @@ def defuse_code(text: str) -> str:
     return _CODE_TAG.sub("<" + _ZWSP, strip_controls(text))
 
 
+def _defuse_clean(text: str) -> str:
+    """:func:`defuse_code` of text already free of control characters (all that
+    :func:`_inline` is given)."""
+    return _CODE_TAG.sub("<" + _ZWSP, text) if "<" in text else text
+
+
 def _gap(m: re.Match[str]) -> str:
     """What a removed tag or comment leaves, so that the code around it pairs as before.
 
@@ -89,16 +99,23 @@ def _gap(m: re.Match[str]) -> str:
 
 
 def _prose(text: str) -> str:
-    text = _HTML_COMMENT.sub(_gap, text)
-    text = _HTML_TAG.sub(_gap, text)
+    # Each pattern runs only on text that has its first character (a test in C): a reply
+    # of many short code spans has as many bits of prose between them.
+    if "<" in text:
+        text = _HTML_COMMENT.sub(_gap, text)
+        text = _HTML_TAG.sub(_gap, text)
     # Backticks left in prose pair with nothing here; escaped, they cannot pair with the
     # template's code spans around the text either (turning those into prose).
-    text = _LONE_TICK.sub(r"\1\\`", text)
-    text = _LT.sub("&lt;", text)
-    text = _IMAGE.sub("[", text)  # no images: a model must not make readers' browsers fetch URLs
-    text = _UNSAFE_LINK.sub(
-        lambda m: m.group(1).removesuffix("&lt;").rstrip("(: \t") + " ", text
-    )  # plain text
+    if "`" in text:
+        text = _LONE_TICK.sub(r"\1\\`", text)
+    if "<" in text:
+        text = _LT.sub("&lt;", text)
+    if "![" in text:
+        text = _IMAGE.sub("[", text)  # no images: a model must not make readers fetch URLs
+    if "]" in text and ":" in text:
+        text = _UNSAFE_LINK.sub(
+            lambda m: m.group(1).removesuffix("&lt;").rstrip("(: \t") + " ", text
+        )  # plain text
     return neutralize_mentions(text)
 
 
@@ -115,10 +132,12 @@ def _inline(text: str) -> str:
     for span in spans:
         out.append(_prose(_escape_at(text, pos, span.start, plain)))
         inner = text[span.start + span.ticks : span.end - span.ticks]
-        code = defuse_code(inner)
+        code = _defuse_clean(inner)
         if not span.trusted:  # maybe prose to GitHub: no mention, no link that lies, no HTML
             inner = _escape_at(text, span.start + span.ticks, span.end - span.ticks, plain)
-            code = _BARE_LT.sub("<" + _ZWSP, defuse_code(neutralize_mentions(inner)))
+            code = _defuse_clean(neutralize_mentions(inner))
+            if "<" in code:
+                code = _BARE_LT.sub("<" + _ZWSP, code)
         fence = "`" * span.ticks
         out.append(fence + code + fence)
         pos = span.end
@@ -128,6 +147,8 @@ def _inline(text: str) -> str:
 
 def _escape_at(text: str, start: int, end: int, positions: list[int]) -> str:
     """``text[start:end]`` with a backslash before each index of ``positions`` (sorted)."""
+    if not positions:
+        return text[start:end]
     inside = positions[bisect.bisect_left(positions, start) : bisect.bisect_left(positions, end)]
     if not inside:
         return text[start:end]

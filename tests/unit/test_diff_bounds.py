@@ -7,16 +7,19 @@ How long the checks take is measured by ``python -m bench.checks``, not here.
 from __future__ import annotations
 
 import io
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pathspec import GitIgnoreSpec
 from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
 
 from reviewbot.checks.secrets import scan_files, secret_findings
 from reviewbot.diff import parse
+from reviewbot.diff.filters import NAME_SKIPS, _name_reason
+from reviewbot.diff.kinds import split_path
 from reviewbot.diff.parse import UnparsedFile, parse_diff, raw_rows
 from reviewbot.domain import FileDiff, SkipReason
 from tests.conftest import REALDATA
@@ -139,3 +142,28 @@ def test_raw_rows_number_lines_by_their_hunk_headers() -> None:
 def test_real_diffs_stay_parsed(realdata: Path) -> None:
     for path in sorted((realdata / "diffs").glob("*.diff")):
         assert not any(isinstance(f, UnparsedFile) for f in parse_diff(path.read_bytes()))
+
+
+_NAME_CHARS = st.sampled_from(list("ab.-_*?[]!/ ") + ["png", "lock", "json", "generated", "map"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_NAME_CHARS, max_size=8).map("".join))
+def test_split_path_is_pure_posix_path(path: str) -> None:
+    p = PurePosixPath(path)
+    assert split_path(path) == (list(p.parts[:-1]), p.name, p.suffix)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.sampled_from([n for _, names in NAME_SKIPS for n in names]).map(
+            lambda n: n.replace("*", "x")
+        ),
+        st.lists(_NAME_CHARS, max_size=6).map("".join).filter(lambda n: "/" not in n),
+    )
+)
+def test_name_rules_decide_as_the_gitignore_patterns(name: str) -> None:
+    specs = [(reason, GitIgnoreSpec.from_lines(patterns)) for reason, patterns in NAME_SKIPS]
+    want = next((reason for reason, spec in specs if spec.match_file(name)), None)
+    assert _name_reason(name) == want
