@@ -144,7 +144,7 @@ def test_real_diffs_stay_parsed(realdata: Path) -> None:
         assert not any(isinstance(f, UnparsedFile) for f in parse_diff(path.read_bytes()))
 
 
-_NAME_CHARS = st.sampled_from(list("ab.-_*?[]!/ ") + ["png", "lock", "json", "generated", "map"])
+_NAME_CHARS = st.sampled_from([*"ab.-_*?[]!/ ", "png", "lock", "json", "generated", "map"])
 
 
 @settings(max_examples=500, deadline=None)

@@ -174,6 +174,12 @@ _CODE_SUFFIXES = frozenset(
 )  # fmt: skip
 
 
+def bare_values(path: str) -> bool:
+    """Whether an unquoted value after a secret-sounding name counts in ``path``: not in
+    source code, where it would be an expression. The only way a path changes a scan."""
+    return PurePosixPath(path).suffix.lower() not in _CODE_SUFFIXES
+
+
 def _is_secret_name(name: str) -> bool:
     words = [w.lower() for w in _WORDS.findall(name)]
     if not words or words[-1] in _NOT_A_SECRET:
@@ -204,9 +210,10 @@ def assignments(joined: Joined, path: str) -> Iterator[tuple[int, tuple[int, int
     Yields:
         ``(row, (start, end))`` of each value that :func:`generic_secret` accepts.
     """
-    bare_allowed = PurePosixPath(path).suffix.lower() not in _CODE_SUFFIXES
+    bare_allowed = bare_values(path)
     text = joined.text
     verdicts: dict[str, bool] = {}  # name -> _is_secret_name(name): names repeat
+    judged: dict[str, bool] = {}  # value -> generic_secret(value): values repeat too
     skip_until = -1  # keywords inside a value already judged are not names (keeps this linear)
     for match in _CANDIDATE.finditer(joined.lower):
         start = match.start()
@@ -237,5 +244,9 @@ def assignments(joined: Joined, path: str) -> Iterator[tuple[int, tuple[int, int
                 continue
             span = bare.span()
         skip_until = base + span[1]
-        if generic_secret(line[span[0] : span[1]]):
+        value = line[span[0] : span[1]]
+        accepted = judged.get(value)
+        if accepted is None:
+            accepted = judged[value] = generic_secret(value)
+        if accepted:
             yield row, span

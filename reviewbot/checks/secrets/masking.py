@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from itertools import accumulate
@@ -26,6 +27,17 @@ Interval = tuple[int, int, str]  # (start, end, mask)
 _PATH_GATE = re.compile(r"[A-Za-z0-9_+=-]{16}|[:=@~]")
 
 
+# Skipping a value that occurs only inside the secrets found (see _Moved.intervals) is tried
+# when a text has at most this many distinct secrets, for values at most this long.
+_MAX_COUNTED = 64
+_MAX_COUNTED_VALUE = 256
+
+
+def _self_overlapping(value: str) -> bool:
+    """True when two occurrences of ``value`` can overlap (a prefix of it is also a suffix)."""
+    return any(value.endswith(value[:size]) for size in range(1, len(value)))
+
+
 class _Moved:
     """Every long secret value found, searched for again in each text (a secret that moved)."""
 
@@ -37,10 +49,25 @@ class _Moved:
         longest = sorted(masks, key=len, reverse=True)[:_MAX_MOVED_VALUES]
         self.values = [(value, masks[value]) for value in longest]
 
-    def intervals(self, text: str) -> list[Interval]:
-        """Where the values occur in ``text`` (which may be many lines joined)."""
+    def intervals(self, text: str, hits: Mapping[str, int] | None = None) -> list[Interval]:
+        """Where the values occur in ``text`` (which may be many lines joined).
+
+        ``hits`` counts the secrets found in ``text`` itself. A value whose every occurrence
+        there is inside one of them (counted in C: as many in the text as in those secrets,
+        for a value that cannot overlap itself) is masked there already, and is not looked
+        for again: a key repeated on every line of a large text would otherwise cost a search
+        result per line, for each of its parts.
+        """
         found: list[Interval] = []
+        inside = hits if hits and len(hits) <= _MAX_COUNTED else None
         for value, mask in self.values:
+            if (
+                inside is not None
+                and len(value) <= _MAX_COUNTED_VALUE
+                and not _self_overlapping(value)
+                and text.count(value) == sum(s.count(value) * n for s, n in inside.items())
+            ):
+                continue
             at = text.find(value)
             while at != -1:
                 found.append((at, at + len(value), mask))
@@ -69,14 +96,16 @@ def apply_masks(text: str, intervals: Iterable[Interval]) -> str:
     return "".join(out)
 
 
-def _moved_per_row(texts: Sequence[str], moved: _Moved) -> dict[int, list[Interval]]:
+def _moved_per_row(
+    texts: Sequence[str], moved: _Moved, hits: Mapping[str, int] | None = None
+) -> dict[int, list[Interval]]:
     """Occurrences of moved values per text (only texts that have one), searched once over all
-    of them joined."""
+    of them joined; ``hits`` counts the values found in these texts (see ``_Moved``)."""
     per_row: dict[int, list[Interval]] = {}
     if not moved.values or not texts:
         return per_row
     starts = list(map(add, accumulate(map(len, texts), initial=0), range(len(texts))))
-    for start, end, mask in moved.intervals("\n".join(texts)):
+    for start, end, mask in moved.intervals("\n".join(texts), hits):
         row = bisect_right(starts, start) - 1
         per_row.setdefault(row, []).append((start - starts[row], end - starts[row], mask))
     return per_row
@@ -99,17 +128,25 @@ def redact_files(files: Sequence[FileDiff], hits: Sequence[SecretHit]) -> tuple[
     if not hits:
         return tuple(files)
     by_file: dict[int, dict[tuple[int, int], list[Interval]]] = {}
+    found_in: dict[int, Counter[str]] = {}
     for hit in hits:
         if hit.at is not None:
             file_index, hunk, index = hit.at
             places = by_file.setdefault(file_index, {})
             places.setdefault((hunk, index), []).append((hit.start, hit.end, hit.mask))
+            found_in.setdefault(file_index, Counter())[hit.secret] += 1
     moved = _Moved(hits)
-    return tuple(_redact_file(diff, by_file.get(i, {}), moved) for i, diff in enumerate(files))
+    return tuple(
+        _redact_file(diff, by_file.get(i, {}), moved, found_in.get(i))
+        for i, diff in enumerate(files)
+    )
 
 
 def _redact_file(
-    diff: FileDiff, places: dict[tuple[int, int], list[Interval]], moved: _Moved
+    diff: FileDiff,
+    places: dict[tuple[int, int], list[Interval]],
+    moved: _Moved,
+    counts: Mapping[str, int] | None = None,
 ) -> FileDiff:
     # every line's text, then the section text, of each hunk (no object is made per line)
     texts: list[str] = []
@@ -119,11 +156,11 @@ def _redact_file(
         texts.extend([ln.text for ln in hunk.lines])
         texts.append(hunk.section)
     masks = {place: list(found) for place, found in places.items()}
-    for row, found in _moved_per_row(texts, moved).items():
+    for row, elsewhere in _moved_per_row(texts, moved, counts).items():
         hunk = bisect_right(starts, row) - 1
         index = row - starts[hunk]
         place = (hunk, SECTION if index == len(diff.hunks[hunk].lines) else index)
-        masks.setdefault(place, []).extend(found)
+        masks.setdefault(place, []).extend(elsewhere)
     if not masks:
         return diff
     by_hunk: dict[int, dict[int, list[Interval]]] = {}
@@ -168,7 +205,8 @@ def redact_text(text: str) -> str:
     for hit in hits:
         if hit.line is not None:
             by_row.setdefault(hit.line - 1, []).append((hit.start, hit.end, hit.mask))
-    for row, found in _moved_per_row(lines, _Moved(hits)).items():
+    counts = Counter(hit.secret for hit in hits if hit.line is not None)
+    for row, found in _moved_per_row(lines, _Moved(hits), counts).items():
         by_row.setdefault(row, []).extend(found)
     for row, found in by_row.items():
         lines[row] = apply_masks(lines[row], found)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
+from reviewbot.checks.secrets.context import bare_values
 from reviewbot.checks.secrets.keys import PRIVATE_KEY, find_blocks
-from reviewbot.checks.secrets.lines import Span, find_all, scan_lines, select
+from reviewbot.checks.secrets.lines import LineScan, Span, scan_lines, select
 from reviewbot.diff.parse import UnparsedFile, raw_rows
 from reviewbot.domain import FileDiff, FileStatus
 
@@ -46,6 +48,7 @@ class SecretHit:
         return mask_for(self.kind)
 
 
+@lru_cache(maxsize=1024)
 def mask_for(kind: str) -> str:
     """The mask for a kind of secret: ``AWS access key`` -> ``[REDACTED:aws-access-key]``."""
     slug = "".join(ch if ch.isalnum() and ch.isascii() else "-" for ch in kind.lower())
@@ -137,7 +140,8 @@ def _blocks(rows: _Rows, hints: set[int]) -> Iterator[list[tuple[int, int, int]]
                     yield parts
 
 
-def _path_hits(diff: FileDiff, file_index: int) -> Iterator[SecretHit]:
+def _names(diff: FileDiff) -> list[tuple[str, Where]]:
+    """The file's names to scan: its path and, when it moved, its old path."""
     names: list[tuple[str, Where]] = []
     if diff.status is FileStatus.DELETED:
         names.append((diff.path, "removed"))
@@ -147,19 +151,57 @@ def _path_hits(diff: FileDiff, file_index: int) -> Iterator[SecretHit]:
         names.append((diff.path, "context"))
     if diff.old_path and diff.old_path != diff.path:
         names.append((diff.old_path, "removed" if diff.status is FileStatus.RENAMED else "context"))
-    for name, where in names:
-        for span in find_all([name], name)[0]:
+    return names
+
+
+def _scan_many(texts_of: Sequence[tuple[str, Sequence[str]]]) -> list[LineScan]:
+    """``scan_lines(texts, path)`` of each ``(path, texts)``, in a few scans instead of one each.
+
+    Lines are scanned independently of each other (a match across a line break is judged on
+    its own line again), and all a path changes is whether bare values count
+    (:func:`~reviewbot.checks.secrets.context.bare_values`): so the texts of all paths alike
+    are scanned as one, and the spans and hints are handed back to each. A diff of ten
+    thousand small files costs what one file of their lines costs.
+    """
+    results = [LineScan({}, set()) for _ in texts_of]
+    groups: dict[bool, list[int]] = {}
+    for index, (path, texts) in enumerate(texts_of):
+        if texts:
+            groups.setdefault(bare_values(path), []).append(index)
+    for members in groups.values():
+        offsets: list[int] = []
+        texts: list[str] = []
+        for index in members:
+            offsets.append(len(texts))
+            texts.extend(texts_of[index][1])
+        scan = scan_lines(texts, texts_of[members[0]][0])
+        for row, spans in scan.spans.items():
+            k = bisect_right(offsets, row) - 1
+            results[members[k]].spans[row - offsets[k]] = spans
+        for row in scan.hints:
+            k = bisect_right(offsets, row) - 1
+            results[members[k]].hints.add(row - offsets[k])
+    return results
+
+
+def _path_hits(
+    diff: FileDiff, names: list[tuple[str, Where]], scans: list[LineScan]
+) -> Iterator[SecretHit]:
+    for (name, where), scan in zip(names, scans, strict=True):
+        found = scan.spans.get(0, [])
+        if scan.hints:
+            for block in find_blocks([name], scan.hints):
+                found.extend(Span(PRIVATE_KEY, start, end, -1) for _, start, end in block.parts)
+        for span in select(found):
             yield SecretHit(
                 diff.path, None, span.kind, span.start, span.end, name[span.start : span.end],
                 where, in_path=True,
             )  # fmt: skip
 
 
-def _file_hits(diff: FileDiff, file_index: int, groups: Iterator[int]) -> Iterator[SecretHit]:
-    rows = _Rows(diff)
-    if not rows.texts:
-        return
-    scan = scan_lines(rows.texts, diff.path)
+def _file_hits(
+    diff: FileDiff, rows: _Rows, scan: LineScan, file_index: int, groups: Iterator[int]
+) -> Iterator[SecretHit]:
     found = scan.spans
     hints = {row for row in scan.hints if rows.line(row)[0] not in "@?"}
     group_of: dict[int, int] = {}
@@ -202,11 +244,22 @@ def scan_files(files: Sequence[FileDiff]) -> tuple[SecretHit, ...]:
     Returns:
         Hits in file and line order (path hits of a file first).
     """
+    names = [_names(diff) for diff in files]
+    flat = [(name, [name]) for file_names in names for name, _ in file_names]
+    name_scans = iter(_scan_many(flat))
+    layouts = [_Rows(diff) for diff in files]
+    row_scans = _scan_many(
+        [(diff.path, rows.texts) for diff, rows in zip(files, layouts, strict=True)]
+    )
     hits: list[SecretHit] = []
     groups = iter(range(1, 1 << 62))
     for file_index, diff in enumerate(files):
-        hits.extend(_path_hits(diff, file_index))
-        hits.extend(_file_hits(diff, file_index, groups))
+        file_names = names[file_index]
+        hits.extend(_path_hits(diff, file_names, [next(name_scans) for _ in file_names]))
+        if layouts[file_index].texts:
+            hits.extend(
+                _file_hits(diff, layouts[file_index], row_scans[file_index], file_index, groups)
+            )
     return tuple(hits)
 
 
