@@ -23,7 +23,9 @@ class Joined:
         self.lines = lines
         self.text = "\n".join(lines)
         # row r starts after the r lines before it and their r newlines (built in C)
-        self.starts = list(map(add, accumulate(map(len, lines), initial=0), range(len(lines))))
+        self.starts: list[int] = list(
+            map(add, accumulate(map(len, lines), initial=0), range(len(lines)))
+        )
         self._lower: str | None = None
 
     @property

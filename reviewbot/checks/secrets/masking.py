@@ -29,7 +29,7 @@ _PATH_GATE = re.compile(r"[A-Za-z0-9_+=-]{16}|[:=@~]")
 
 # Skipping a value that occurs only inside the secrets found (see _Moved.intervals) is tried
 # when a text has at most this many distinct secrets, for values at most this long.
-_MAX_COUNTED = 64
+_MAX_COUNTED = 256
 _MAX_COUNTED_VALUE = 256
 
 
@@ -104,7 +104,7 @@ def _moved_per_row(
     per_row: dict[int, list[Interval]] = {}
     if not moved.values or not texts:
         return per_row
-    starts = list(map(add, accumulate(map(len, texts), initial=0), range(len(texts))))
+    starts: list[int] = list(map(add, accumulate(map(len, texts), initial=0), range(len(texts))))
     for start, end, mask in moved.intervals("\n".join(texts), hits):
         row = bisect_right(starts, start) - 1
         per_row.setdefault(row, []).append((start - starts[row], end - starts[row], mask))
@@ -157,15 +157,15 @@ def _redact_file(
         texts.append(hunk.section)
     masks = {place: list(found) for place, found in places.items()}
     for row, elsewhere in _moved_per_row(texts, moved, counts).items():
-        hunk = bisect_right(starts, row) - 1
-        index = row - starts[hunk]
-        place = (hunk, SECTION if index == len(diff.hunks[hunk].lines) else index)
+        at = bisect_right(starts, row) - 1
+        index = row - starts[at]
+        place = (at, SECTION if index == len(diff.hunks[at].lines) else index)
         masks.setdefault(place, []).extend(elsewhere)
     if not masks:
         return diff
     by_hunk: dict[int, dict[int, list[Interval]]] = {}
-    for (hunk, index), found in masks.items():
-        by_hunk.setdefault(hunk, {})[index] = found
+    for (at, index), found in masks.items():
+        by_hunk.setdefault(at, {})[index] = found
     hunks = list(diff.hunks)
     for hunk_index, changes in by_hunk.items():
         hunk = hunks[hunk_index]

@@ -165,8 +165,8 @@ def _scan_many(texts_of: Sequence[tuple[str, Sequence[str]]]) -> list[LineScan]:
     """
     results = [LineScan({}, set()) for _ in texts_of]
     groups: dict[bool, list[int]] = {}
-    for index, (path, texts) in enumerate(texts_of):
-        if texts:
+    for index, (path, lines) in enumerate(texts_of):
+        if lines:
             groups.setdefault(bare_values(path), []).append(index)
     for members in groups.values():
         offsets: list[int] = []
