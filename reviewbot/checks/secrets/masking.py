@@ -77,6 +77,9 @@ class _Moved:
 
 def apply_masks(text: str, intervals: Iterable[Interval]) -> str:
     """Replace each interval of ``text`` by its mask; overlapping intervals are merged."""
+    if isinstance(intervals, list) and len(intervals) == 1:  # the usual case: one secret
+        only: Interval = intervals[0]
+        return text[: only[0]] + only[2] + text[only[1] :]
     merged: list[Interval] = []
     for start, end, mask in sorted(intervals):
         if merged and start < merged[-1][1]:
@@ -134,7 +137,9 @@ def redact_files(files: Sequence[FileDiff], hits: Sequence[SecretHit]) -> tuple[
             file_index, hunk, index = hit.at
             places = by_file.setdefault(file_index, {})
             places.setdefault((hunk, index), []).append((hit.start, hit.end, hit.mask))
-            found_in.setdefault(file_index, Counter())[hit.secret] += 1
+            if file_index not in found_in:
+                found_in[file_index] = Counter()
+            found_in[file_index][hit.secret] += 1
     moved = _Moved(hits)
     return tuple(
         _redact_file(diff, by_file.get(i, {}), moved, found_in.get(i))

@@ -89,6 +89,19 @@ class _Rows:
         index = row - self._starts[hunk]
         return hunk, (index if index < len(self._diff.hunks[hunk].lines) else SECTION)
 
+    def where(self, row: int) -> tuple[str, int | None, int | None, tuple[int, int] | None]:
+        """``(kind, new_no, old_no, place)``: :meth:`line` and :meth:`at` at once."""
+        if self._raw is not None:
+            kind, old_no, new_no, _ = self._raw[row]
+            return kind, new_no, old_no, None
+        hunk = bisect_right(self._starts, row) - 1
+        index = row - self._starts[hunk]
+        lines = self._diff.hunks[hunk].lines
+        if index == len(lines):
+            return "@", None, None, (hunk, SECTION)
+        ln = lines[index]
+        return ln.kind, ln.new_no, ln.old_no, (hunk, index)
+
     def line(self, row: int) -> tuple[str, int | None, int | None]:
         """``(kind, new_no, old_no)`` of a row; kind ``@`` for a section text."""
         if self._raw is not None:
@@ -212,8 +225,7 @@ def _file_hits(
                 found.setdefault(row, []).append(Span(PRIVATE_KEY, start, end, -1))
                 group_of.setdefault(row, group)
     for row in sorted(found):
-        kind, new_no, old_no = rows.line(row)
-        place = rows.at(row)
+        kind, new_no, old_no, place = rows.where(row)
         text = rows.texts[row]
         for span in select(found[row]):
             yield SecretHit(
