@@ -114,6 +114,15 @@ def _moved_per_row(
     return per_row
 
 
+def _add_elsewhere(masks: list[Interval], elsewhere: list[Interval]) -> None:
+    """Add the occurrences of moved values to a text's masks, but for those that are exactly
+    a secret found there (already masked: the usual case when a secret repeats)."""
+    if masks:
+        known = {(start, end) for start, end, _ in masks}
+        elsewhere = [found for found in elsewhere if (found[0], found[1]) not in known]
+    masks.extend(elsewhere)
+
+
 def redact_files(files: Sequence[FileDiff], hits: Sequence[SecretHit]) -> tuple[FileDiff, ...]:
     """Mask every hit, and every other occurrence of a hit's value, in the files' texts.
 
@@ -165,7 +174,7 @@ def _redact_file(
         at = bisect_right(starts, row) - 1
         index = row - starts[at]
         place = (at, SECTION if index == len(diff.hunks[at].lines) else index)
-        masks.setdefault(place, []).extend(elsewhere)
+        _add_elsewhere(masks.setdefault(place, []), elsewhere)
     if not masks:
         return diff
     by_hunk: dict[int, dict[int, list[Interval]]] = {}
@@ -212,7 +221,7 @@ def redact_text(text: str) -> str:
             by_row.setdefault(hit.line - 1, []).append((hit.start, hit.end, hit.mask))
     counts = Counter(hit.secret for hit in hits if hit.line is not None)
     for row, found in _moved_per_row(lines, _Moved(hits), counts).items():
-        by_row.setdefault(row, []).extend(found)
+        _add_elsewhere(by_row.setdefault(row, []), found)
     for row, found in by_row.items():
         lines[row] = apply_masks(lines[row], found)
     return "\n".join(lines)
