@@ -91,9 +91,15 @@ def _gap(m: re.Match[str]) -> str:
     space where removing it would join backticks or tildes, or start a line with them.
     """
     text, start, end = m.string, m.start(), m.end()
-    line = text[text.rfind("\n", 0, start) + 1 : start]
     breaks = "\n" * m.group().count("\n")
-    if not line.strip() or line[-1:] in ("`", "~") or text[end : end + 1] in ("`", "~"):
+    # Is the line blank up to the tag? Walked back over blanks only (not copied up to the
+    # line's start for every tag: a line of a thousand tags would cost a million).
+    at = start
+    while at > 0 and text[at - 1] != "\n" and text[at - 1].isspace():
+        at -= 1
+    blank = at == 0 or text[at - 1] == "\n"
+    before = text[start - 1 : start] if start > 0 and text[start - 1] != "\n" else ""
+    if blank or before in ("`", "~") or text[end : end + 1] in ("`", "~"):
         return _ZWSP + breaks
     return breaks
 

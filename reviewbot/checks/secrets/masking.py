@@ -6,6 +6,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from functools import lru_cache
 from itertools import accumulate
@@ -13,7 +14,7 @@ from operator import add
 
 from reviewbot.checks.secrets.lines import find_all
 from reviewbot.checks.secrets.scan import SECTION, SecretHit, mask_for, scan_text
-from reviewbot.domain import FileDiff
+from reviewbot.domain import FileDiff, Line
 
 # Only values at least this long are also masked where they reappear elsewhere; shorter ones
 # (a URL password "pw") would mask unrelated text.
@@ -49,14 +50,20 @@ class _Moved:
         longest = sorted(masks, key=len, reverse=True)[:_MAX_MOVED_VALUES]
         self.values = [(value, masks[value]) for value in longest]
 
-    def intervals(self, text: str, hits: Mapping[str, int] | None = None) -> list[Interval]:
+    def intervals(
+        self,
+        text: str,
+        hits: Mapping[str, int] | None = None,
+        masked: AbstractSet[tuple[int, int]] = frozenset(),
+    ) -> list[Interval]:
         """Where the values occur in ``text`` (which may be many lines joined).
 
         ``hits`` counts the secrets found in ``text`` itself. A value whose every occurrence
         there is inside one of them (counted in C: as many in the text as in those secrets,
         for a value that cannot overlap itself) is masked there already, and is not looked
         for again: a key repeated on every line of a large text would otherwise cost a search
-        result per line, for each of its parts.
+        result per line, for each of its parts. An occurrence that is exactly one of the
+        ``masked`` spans (a secret found there) is left out: it is masked already.
         """
         found: list[Interval] = []
         inside = hits if hits and len(hits) <= _MAX_COUNTED else None
@@ -68,10 +75,12 @@ class _Moved:
                 and text.count(value) == sum(s.count(value) * n for s, n in inside.items())
             ):
                 continue
+            size = len(value)
             at = text.find(value)
             while at != -1:
-                found.append((at, at + len(value), mask))
-                at = text.find(value, at + len(value))
+                if (at, at + size) not in masked:
+                    found.append((at, at + size, mask))
+                at = text.find(value, at + size)
         return found
 
 
@@ -100,27 +109,27 @@ def apply_masks(text: str, intervals: Iterable[Interval]) -> str:
 
 
 def _moved_per_row(
-    texts: Sequence[str], moved: _Moved, hits: Mapping[str, int] | None = None
+    texts: Sequence[str],
+    moved: _Moved,
+    hits: Mapping[str, int] | None = None,
+    masked: Mapping[int, list[Interval]] | None = None,
 ) -> dict[int, list[Interval]]:
     """Occurrences of moved values per text (only texts that have one), searched once over all
-    of them joined; ``hits`` counts the values found in these texts (see ``_Moved``)."""
+    of them joined; ``hits`` counts the values found in these texts and ``masked`` holds the
+    spans already masked in each (see ``_Moved.intervals``)."""
     per_row: dict[int, list[Interval]] = {}
     if not moved.values or not texts:
         return per_row
     starts: list[int] = list(map(add, accumulate(map(len, texts), initial=0), range(len(texts))))
-    for start, end, mask in moved.intervals("\n".join(texts), hits):
+    spans = {
+        (starts[row] + start, starts[row] + end)
+        for row, found in (masked or {}).items()
+        for start, end, _ in found
+    }
+    for start, end, mask in moved.intervals("\n".join(texts), hits, spans):
         row = bisect_right(starts, start) - 1
         per_row.setdefault(row, []).append((start - starts[row], end - starts[row], mask))
     return per_row
-
-
-def _add_elsewhere(masks: list[Interval], elsewhere: list[Interval]) -> None:
-    """Add the occurrences of moved values to a text's masks, but for those that are exactly
-    a secret found there (already masked: the usual case when a secret repeats)."""
-    if masks:
-        known = {(start, end) for start, end, _ in masks}
-        elsewhere = [found for found in elsewhere if (found[0], found[1]) not in known]
-    masks.extend(elsewhere)
 
 
 def redact_files(files: Sequence[FileDiff], hits: Sequence[SecretHit]) -> tuple[FileDiff, ...]:
@@ -170,11 +179,15 @@ def _redact_file(
         texts.extend([ln.text for ln in hunk.lines])
         texts.append(hunk.section)
     masks = {place: list(found) for place, found in places.items()}
-    for row, elsewhere in _moved_per_row(texts, moved, counts).items():
+    masked = {
+        starts[at] + (len(diff.hunks[at].lines) if index == SECTION else index): found
+        for (at, index), found in places.items()
+    }
+    for row, elsewhere in _moved_per_row(texts, moved, counts, masked).items():
         at = bisect_right(starts, row) - 1
         index = row - starts[at]
         place = (at, SECTION if index == len(diff.hunks[at].lines) else index)
-        _add_elsewhere(masks.setdefault(place, []), elsewhere)
+        masks.setdefault(place, []).extend(elsewhere)
     if not masks:
         return diff
     by_hunk: dict[int, dict[int, list[Interval]]] = {}
@@ -192,7 +205,7 @@ def _redact_file(
             ln = lines[index]
             text = apply_masks(ln.text, found)
             if text != ln.text:
-                lines[index] = replace(ln, text=text)
+                lines[index] = Line(ln.kind, ln.old_no, ln.new_no, text)
         if section != hunk.section or any(
             new is not old for new, old in zip(lines, hunk.lines, strict=True)
         ):
@@ -220,8 +233,8 @@ def redact_text(text: str) -> str:
         if hit.line is not None:
             by_row.setdefault(hit.line - 1, []).append((hit.start, hit.end, hit.mask))
     counts = Counter(hit.secret for hit in hits if hit.line is not None)
-    for row, found in _moved_per_row(lines, _Moved(hits), counts).items():
-        _add_elsewhere(by_row.setdefault(row, []), found)
+    for row, found in _moved_per_row(lines, _Moved(hits), counts, by_row).items():
+        by_row.setdefault(row, []).extend(found)
     for row, found in by_row.items():
         lines[row] = apply_masks(lines[row], found)
     return "\n".join(lines)
