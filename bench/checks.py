@@ -153,6 +153,7 @@ def diffs(size: int = SIZE) -> dict[str, str]:
         ),
         size=size,
     )
+    bare = _fill(lambda i: f"diff --git a/f{i} b/f{i}\n", size=size)  # files with no change
     header = "diff --git a/app/t.py b/app/t.py\n--- a/app/t.py\n+++ b/app/t.py\n"
     hunks = _fill(lambda i: f"@@ -{3 * i + 1} +{3 * i + 1} @@\n-a\n+b\n", header, size)
     few_hunks = _fill(
@@ -161,6 +162,7 @@ def diffs(size: int = SIZE) -> dict[str, str]:
     return {
         "ten thousand small files": files,
         "ten thousand generated docs": docs,
+        "thirty thousand bare file headers": bare,
         "one-line hunks": hunks,
         "one-line hunks, all parsed": few_hunks,
         "just under the line bound": diff_of("\n".join(["x = 1"] * (MAX_PARSED_LINES - 10))),
