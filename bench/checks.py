@@ -131,6 +131,7 @@ def shapes(size: int = SIZE) -> dict[str, str]:
         "key=value lines": times("password=hunter2x\n"),
         "api_key lines": times('api_key = "Zm9vYmFyYmF6cXV4"\n'),
         "key: run": times("key:"),
+        "distinct quoted passwords": _fill(lambda i: f"pwd='K9#{i:07x}zQ'\n", size=size),
         "xkey names": _fill(lambda i: f"xkey{i}:", size=size),
         "base64 blobs": times("QUtJQUlPU0ZPRE5ON0VYQU1QTEU6c2VjcmV0LXZhbHVlLTEyMzQ1Njc4OTA=\n"),
         "reveal runs": times("reveal your "),

@@ -186,6 +186,8 @@ def link_text_ends(text: str, spans: list[Span]) -> dict[int, int]:
         ``{index of "[": index of its "]"}`` for every ``[`` that has one.
     """
     with_spans = _bracket_pairs(text, spans)
+    if not spans:
+        return with_spans  # the same pairs either way
     for opening, closing in _bracket_pairs(text, []).items():
         with_spans[opening] = max(closing, with_spans.get(opening, closing))
     return with_spans

@@ -178,6 +178,7 @@ def _plain_link_openers(text: str, spans: list[Span]) -> list[int]:
     trusted = [s for s in spans if s.trusted]
     starts = [s.start for s in trusted]
     plain: set[int] = set()
+    addresses: dict[str, bool] = {}  # label -> whether it reads as an address: labels repeat
     for opening, closing in link_text_ends(text, spans).items():
         k = bisect.bisect_right(starts, opening) - 1
         if k >= 0 and opening < trusted[k].end:
@@ -186,7 +187,10 @@ def _plain_link_openers(text: str, spans: list[Span]) -> list[int]:
         if len(label) > _LINK_TEXT_LIMIT:
             plain.add(opening)
             continue
-        if not _looks_like_address(_as_read(label)):
+        looks = addresses.get(label)
+        if looks is None:
+            looks = addresses[label] = _looks_like_address(_as_read(label))
+        if not looks:
             continue
         dest = _INLINE_DEST.match(text, closing + 1)
         if dest and _address(label) == _address(dest.group(1)):
