@@ -11,6 +11,11 @@ STEP = "injection"
 CATEGORY = "prompt-injection"
 PR_TEXT_PATH = "(pull request description)"
 
+# Each rule starts with a lookahead for the first letters of its words, (?=[idfo]) before
+# \b(?:ignore|disregard|forget|override): it matches where the rule would anyway (with IGNORECASE
+# a class folds case as a literal does, "ſ" and "K" included), but a position whose character
+# starts none of the words is passed over in C without trying the alternatives: about six
+# times faster on text that has no such phrase.
 # Words may be split by spaces, markdown emphasis or quotes. A word is letters and digits only
 # (``[^\W_]``, never ``\w``): were ``_`` both in a word and in a separator, "a_a_a_…" could be
 # split into words in exponentially many ways, and one 2 KB PR description would take hours.
@@ -22,28 +27,28 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for label, pattern in (
         (
             "asks the reviewer to ignore its instructions",
-            rf"\b(?:ignore|disregard|forget|override){_W}(?:(?:all|any|the|your|of|these|those)"
+            rf"(?=[idfo])\b(?:ignore|disregard|forget|override){_W}(?:(?:all|any|the|your|of|these|those)"
             rf"{_W}){{0,8}}(?:previous|prior|above|earlier|preceding|original|system){_W}"
             rf"(?:instructions?|prompts?|rules|directions|messages|context)\b",
         ),
-        ("tries to give the reviewer a new role", rf"\byou{_W}are{_W}now\b"),
+        ("tries to give the reviewer a new role", rf"(?=y)\byou{_W}are{_W}now\b"),
         (
             "mentions the reviewer's system prompt",
-            rf"\b(?:system{_W}prompt|system{_W}instructions?|new{_W}instructions(?:{_W})?:)",
+            rf"(?=[sn])\b(?:system{_W}prompt|system{_W}instructions?|new{_W}instructions(?:{_W})?:)",
         ),
         (
             "asks the reviewer not to report something",
-            rf"\b(?:do{_W}not|don'?t|never){_W}(?:report|flag|mention|comment{_W}on)\b",
+            rf"(?=[dn])\b(?:do{_W}not|don'?t|never){_W}(?:report|flag|mention|comment{_W}on)\b",
         ),
         (
             "asks the reviewer to reveal its instructions or keys",
-            rf"\b(?:reveal|print|repeat|output|show|leak|tell{_W}me){_W}(?:{_WORD}{_W}){{0,3}}?"
+            rf"(?=[rposlt])\b(?:reveal|print|repeat|output|show|leak|tell{_W}me){_W}(?:{_WORD}{_W}){{0,3}}?"
             rf"(?:instructions|prompt|[^\W_]*api(?:{_W})?keys?|credentials)\b",
         ),
         ("forges reviewbot's hidden comment marker", r"<!--\s*reviewbot"),
         (
             "tries to close the data fence of the prompt",
-            r"<<<\s*(?:BEGIN|END)\b|\bDATA-[0-9a-f]{24}\b",
+            r"(?=[<d])(?:<<<\s*(?:BEGIN|END)\b|\bDATA-[0-9a-f]{24}\b)",
         ),
     )
 )

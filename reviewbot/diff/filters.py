@@ -26,11 +26,10 @@ import dataclasses
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import PurePosixPath
 
 from pathspec import GitIgnoreSpec
 
-from reviewbot.diff.kinds import file_kind
+from reviewbot.diff.kinds import file_kind, split_path
 from reviewbot.domain import FileDiff, FileStatus, SkipReason
 from reviewbot.errors import ConfigError
 
@@ -99,8 +98,29 @@ _MARKER_LINES = 5  # how many of a file's first lines may carry the marker
 
 
 @lru_cache(maxsize=1)
-def _name_specs() -> tuple[tuple[SkipReason, GitIgnoreSpec], ...]:
-    return tuple((reason, GitIgnoreSpec.from_lines(pats)) for reason, pats in NAME_SKIPS)
+def _name_rules() -> tuple[tuple[SkipReason, frozenset[str], tuple[str, ...], GitIgnoreSpec], ...]:
+    """:data:`NAME_SKIPS` as string tests: exact names, ``*.ext`` suffixes, and a spec for the
+    other patterns. On a name (no ``/``) they decide as the gitignore patterns do, without
+    running a regex per pattern per file."""
+    rules = []
+    for reason, patterns in NAME_SKIPS:
+        exact = frozenset(p for p in patterns if not any(ch in p for ch in "*?[\\!"))
+        suffixes = tuple(
+            p[1:]
+            for p in patterns
+            if p.startswith("*") and not any(ch in p[1:] for ch in "*?[\\/!")
+        )
+        rest = [p for p in patterns if p not in exact and p[1:] not in suffixes]
+        rules.append((reason, exact, suffixes, GitIgnoreSpec.from_lines(rest)))
+    return tuple(rules)
+
+
+def _name_reason(name: str) -> SkipReason | None:
+    """The first :data:`NAME_SKIPS` reason whose patterns match ``name`` (lower case)."""
+    for reason, exact, suffixes, rest in _name_rules():
+        if name in exact or name.endswith(suffixes) or (rest.patterns and rest.match_file(name)):
+            return reason
+    return None
 
 
 def inert(path: str) -> bool:
@@ -111,12 +131,12 @@ def inert(path: str) -> bool:
     than instructions for AI agents (``AGENTS.md``, ``CLAUDE.md``). Only inert files can be
     skipped as generated or vendored.
     """
-    p = PurePosixPath(path.lower())
-    if any(part.startswith(".") for part in p.parts[:-1]) or p.name in _AGENT_FILES:
+    folders, name, suffix = split_path(path.lower())
+    if any(part.startswith(".") for part in folders) or name in _AGENT_FILES:
         return False
     if file_kind(path) in ("ci", "config", "deps"):
         return False
-    return p.suffix in _INERT_SUFFIXES or p.name.endswith(_SOURCE_MAPS)
+    return suffix in _INERT_SUFFIXES or name.endswith(_SOURCE_MAPS)
 
 
 def always_reviewed(path: str) -> bool:
@@ -127,7 +147,7 @@ def always_reviewed(path: str) -> bool:
     Buildkite, Azure Pipelines, Travis and AppVeyor files.
     """
     lower = path.lower()
-    name = PurePosixPath(lower).name
+    name = split_path(lower)[1]
     return file_kind(path) == "ci" or lower.startswith(".github/actions/") or name in _CI_FILES
 
 
@@ -145,8 +165,8 @@ def skip_reason(f: FileDiff) -> SkipReason | None:
     if f.binary:
         return SkipReason.BINARY
     lower = f.path.lower()
-    name = PurePosixPath(lower).name
-    by_name = next((reason for reason, spec in _name_specs() if spec.match_file(name)), None)
+    name = split_path(lower)[1]
+    by_name = _name_reason(name)
     if by_name in (SkipReason.LOCKFILE, SkipReason.BINARY):
         return by_name
     if lower.startswith(_GRADLE_LOCKS) and lower.count("/") == 2 and name.endswith(".lockfile"):

@@ -1,4 +1,10 @@
-"""Turn unified diff text (git or GitHub flavour) into FileDiff objects with numbered lines."""
+"""Turn unified diff text (git or GitHub flavour) into FileDiff objects with numbered lines.
+
+Every hunk line becomes a :class:`~reviewbot.domain.Line` (about a microsecond each, and every
+check reads them again), so the work is bounded: past :data:`MAX_PARSED_LINES` hunk lines in
+all, the largest files are not parsed into lines but kept as :class:`UnparsedFile` (skipped
+``too_large``, their raw hunk lines kept for the secret scan, see :func:`raw_rows`).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +12,15 @@ import io
 import logging
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import Hunk as UnidiffHunk
 from unidiff.patch import PatchSet
 
-from reviewbot.domain import FileDiff, FileStatus, Hunk, Line
+from reviewbot.domain import FileDiff, FileStatus, Hunk, Line, SkipReason
 from reviewbot.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -31,6 +38,31 @@ _NOT_HUNK_TEXT = ("Binary file", "GIT binary patch")
 # unidiff's own error, and int() refusing a hunk header number of more than 4300 digits.
 _UNIDIFF_ERRORS = (UnidiffParseError, ValueError)
 _PREFIX = re.compile(r"[a-z0-9]/")
+# unidiff's hunk header; the hunk lines themselves are read by _fast_hunks when well formed.
+_HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))?\ @@[ ]?(.*)")
+_NO_NEWLINE = "\\ No newline at end of file"
+_GIT_HEADER_LINE = re.compile(r"^diff --git ", re.M)
+# Where a git block's extended headers end (the loop that read them stopped at these lines).
+_HEADERS_END = re.compile(r"^(?:--- |\+\+\+ |@@ |Binary files |GIT binary patch)", re.M)
+# At most this many hunk lines of a diff become Line objects; past it the largest files are
+# kept unparsed (skipped too_large). 100,000 lines is about 3 MB of ordinary code, far more
+# than the default prompt budget (max_review_tokens: 120,000, about 480 KB) sends to a model.
+MAX_PARSED_LINES = 100_000
+# At most this many lines of a diff go through unidiff (a hunk that _fast_hunks cannot read:
+# wrong counts, text between hunks), which costs several microseconds a line; a file past it
+# is kept unparsed as well.
+MAX_SALVAGED_LINES = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class UnparsedFile(FileDiff):
+    """A file whose hunks were not parsed into lines: skipped ``too_large``, never sent to a
+    model, and listed as such in the comment. ``raw`` keeps its hunk lines as the diff had
+    them, so that the secret scan still reads every one of them (:func:`raw_rows`)."""
+
+    raw: str = field(default="", repr=False, compare=False)
+
+
 _C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 
 
@@ -78,14 +110,39 @@ def parse_diff(data: bytes | str) -> tuple[FileDiff, ...]:
     text = _decode(data) if isinstance(data, bytes) else data
     if not text.strip():
         return ()
-    lines = list(io.StringIO(text))  # splits on "\n" only: a lone "\r" never ends a line
-    starts = [i for i, line in enumerate(lines) if line.startswith(_GIT_HEADER)]
-    if _crlf_headers(lines, starts):
-        lines = [line[:-2] + "\n" if line.endswith("\r\n") else line for line in lines]
+    # Offsets of the "diff --git" lines; "^" after "\n" only, so a lone "\r" never ends a line.
+    starts = [m.start() for m in _GIT_HEADER_LINE.finditer(text)]
     if not starts:
+        lines = list(io.StringIO(text))
+        if _crlf_headers(lines, []):
+            lines = [line[:-2] + "\n" if line.endswith("\r\n") else line for line in lines]
         return _parse_plain(lines)
-    ends = [*starts[1:], len(lines)]
-    return tuple(_parse_git_block(lines[a:b], a + 1) for a, b in zip(starts, ends, strict=True))
+    first_end = text.find("\n", starts[0])
+    if first_end > 0 and text[first_end - 1] == "\r":  # the diff itself was saved with CRLF
+        text = text.replace("\r\n", "\n")  # each "\r\n" ends a line: a line has one "\n"
+        starts = [m.start() for m in _GIT_HEADER_LINE.finditer(text)]
+    blocks = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    sizes = [block.count("\n") for block in blocks]
+    unparsed = _over_the_bound(sizes, MAX_PARSED_LINES)
+    budget = [MAX_SALVAGED_LINES]
+    files: list[FileDiff] = []
+    line_no = text.count("\n", 0, starts[0]) + 1
+    for index, block in enumerate(blocks):
+        files.append(_parse_git_block(block, line_no, index in unparsed, budget))
+        line_no += sizes[index]
+    return tuple(files)
+
+
+def _over_the_bound(sizes: Sequence[int], bound: int) -> set[int]:
+    """The indexes of the largest sizes to leave out so that the rest add up to ``bound``."""
+    total = sum(sizes)
+    out: set[int] = set()
+    for index in sorted(range(len(sizes)), key=lambda i: (-sizes[i], i)):
+        if total <= bound:
+            break
+        out.add(index)
+        total -= sizes[index]
+    return out
 
 
 def _decode(data: bytes) -> str:
@@ -105,21 +162,25 @@ def _crlf_headers(lines: list[str], starts: list[int]) -> bool:
     return first is not None and lines[first].endswith("\r\n")
 
 
-def _parse_git_block(block: list[str], line_no: int) -> FileDiff:
-    """Parse one ``diff --git`` section: extended headers by hand, hunks with unidiff."""
+def _parse_git_block(
+    block: str, line_no: int, unparsed: bool = False, budget: list[int] | None = None
+) -> FileDiff:
+    """Parse one ``diff --git`` section: extended headers by hand, then the hunks.
+
+    With ``unparsed`` (or when its hunks are malformed and the diff's ``budget`` of lines for
+    unidiff is spent) the file is an :class:`UnparsedFile`: counted, but not parsed into lines.
+    """
     status = FileStatus.MODIFIED
     binary = False
     modes: set[str] = set()
     moved_from = moved_to = None
-    i = 1
-    while i < len(block):
-        line = block[i].rstrip("\r\n")
-        if line.startswith(("--- ", "+++ ", "@@ ")):
-            break
+    # the extended headers end where the ---/+++ lines, the hunks or a binary marker begin
+    stop = _HEADERS_END.search(block)
+    cut = stop.start() if stop is not None else len(block)
+    head = list(io.StringIO(block[:cut]))
+    for raw_line in head[1:]:
+        line = raw_line.rstrip("\r\n")
         key, _, value = line.partition(" ")
-        if line.startswith(("Binary files ", "GIT binary patch")):
-            binary = True
-            break
         if line.startswith(("new file mode ", "deleted file mode ")):
             status = FileStatus.ADDED if key == "new" else FileStatus.DELETED
             modes.add(line.rsplit(" ", 1)[-1])
@@ -132,30 +193,54 @@ def _parse_git_block(block: list[str], line_no: int) -> FileDiff:
             moved_from = _unquote(line.split(" ", 2)[2])
         elif line.startswith(("rename to ", "copy to ")):
             moved_to = _unquote(line.split(" ", 2)[2])
-        i += 1
+    first = head[0]  # the "diff --git" line: the search above cannot stop inside it
+    binary = block.startswith(("Binary files ", "GIT binary patch"), cut)
+    rest = cut
 
-    header_paths = _git_header_paths(block[0][len(_GIT_HEADER) :].rstrip("\r\n"))
-    prefixed = _has_prefixes(block[0], header_paths)
+    header_paths = _git_header_paths(first[len(_GIT_HEADER) :].rstrip("\r\n"))
+    prefixed = _has_prefixes(first, header_paths)
     old_name = new_name = None
-    if not binary and i < len(block) and block[i].startswith("--- "):
-        old_name = _header_name(block[i], prefixed)
-        i += 1
-        if i < len(block) and block[i].startswith("+++ "):
-            new_name = _header_name(block[i], prefixed)
-            i += 1
+    if not binary and block.startswith("--- ", rest):
+        line = _line_at(block, rest)
+        old_name = _header_name(line, prefixed)
+        rest += len(line)
+        if block.startswith("+++ ", rest):
+            line = _line_at(block, rest)
+            new_name = _header_name(line, prefixed)
+            rest += len(line)
     if header_paths and prefixed:
         header_paths = (header_paths[0][2:], header_paths[1][2:])
     old = moved_from or old_name or (header_paths[0] if header_paths else None)
     new = moved_to or new_name or (header_paths[1] if header_paths else None)
     if old is None and new is None:
-        raise InputError(f"diff line {line_no}: cannot read the file names of {block[0][:120]!r}")
+        raise InputError(f"diff line {line_no}: cannot read the file names of {first[:120]!r}")
     path = (old or new) if status is FileStatus.DELETED else (new or old)
     assert path is not None
     renamed = status in (FileStatus.RENAMED, FileStatus.COPIED)
 
-    hunks = () if binary else _parse_hunks(block[i:], path)
-    additions = sum(1 for h in hunks for ln in h.lines if ln.kind == "+")
-    deletions = sum(1 for h in hunks for ln in h.lines if ln.kind == "-")
+    raw = "" if binary else block[rest:]
+    parsed = None if unparsed and raw else _parse_hunks(raw, path, budget)
+    if parsed is None:
+        lines = "\n" + raw  # counted in C: every line that starts with "+" or "-"
+        return UnparsedFile(
+            path=path,
+            old_path=(old if renamed else None),
+            status=status,
+            binary=binary,
+            additions=lines.count("\n+"),
+            deletions=lines.count("\n-"),
+            skipped=SkipReason.TOO_LARGE,
+            submodule=_SUBMODULE_MODE in modes,
+            raw=raw,
+        )
+    hunks = parsed
+    additions = deletions = 0
+    for hunk in hunks:
+        for ln in hunk.lines:
+            if ln.kind == "+":
+                additions += 1
+            elif ln.kind == "-":
+                deletions += 1
     submodule = _SUBMODULE_MODE in modes or _only_subproject_lines(hunks)
     return FileDiff(
         path=path,
@@ -169,17 +254,36 @@ def _parse_git_block(block: list[str], line_no: int) -> FileDiff:
     )
 
 
+def _line_at(text: str, start: int) -> str:
+    """The line of ``text`` that starts at ``start``, with its ``\\n``."""
+    end = text.find("\n", start)
+    return text[start:] if end == -1 else text[start : end + 1]
+
+
 def _only_subproject_lines(hunks: tuple[Hunk, ...]) -> bool:
     """True for a gitlink diff whose mode line is missing: only "Subproject commit" lines."""
+    if sum(len(hunk.lines) for hunk in hunks) > 2:
+        return False
     lines = [ln for hunk in hunks for ln in hunk.lines]
     return 0 < len(lines) <= 2 and all(ln.text.startswith("Subproject commit ") for ln in lines)
 
 
-def _parse_hunks(body: list[str], path: str) -> tuple[Hunk, ...]:
-    """Parse the ``@@`` part of one file; a broken hunk is dropped, the others kept."""
-    body = [line for line in body if not line.startswith(_NOT_HUNK_TEXT)]
-    if not any(line.startswith("@@") for line in body):
+def _parse_hunks(raw: str, path: str, budget: list[int] | None = None) -> tuple[Hunk, ...] | None:
+    """Parse the ``@@`` part of one file; a broken hunk is dropped, the others kept.
+
+    Well-formed hunks are read by :func:`_fast_hunks`; anything else goes through unidiff,
+    while the diff's ``budget`` of lines for it lasts (None once it is spent: not parsed).
+    """
+    if not raw.startswith("@@") and "\n@@" not in raw:
         return ()
+    body = [line for line in io.StringIO(raw) if not line.startswith(_NOT_HUNK_TEXT)]
+    fast = _fast_hunks(body)
+    if fast is not None:
+        return fast
+    if budget is not None:
+        if len(body) > budget[0]:
+            return None
+        budget[0] -= len(body)
     try:
         return _convert(PatchSet([*_SYNTHETIC_HEADER, *body]))
     except _UNIDIFF_ERRORS:
@@ -196,6 +300,118 @@ def _parse_hunks(body: list[str], path: str) -> tuple[Hunk, ...]:
                 "%s: dropped a hunk that does not parse (%s): %r", path, reason, body[a][:80]
             )
     return tuple(kept)
+
+
+def _fast_hunks(body: list[str]) -> tuple[Hunk, ...] | None:
+    """The hunks of a well-formed body, as unidiff would read them; None for anything else.
+
+    Well formed: hunks one after another, each with as many lines as its header says, and
+    only ``\\ No newline at end of file`` markers and empty lines between and after them.
+    """
+    hunks: list[Hunk] = []
+    i, end = 0, len(body)
+    while i < end:
+        header = body[i]
+        if header == "\n" or header.startswith(_NO_NEWLINE):
+            if not hunks:
+                return None
+            i += 1
+            continue
+        match = _HUNK_HEADER.match(header)
+        if match is None:
+            return None
+        old_start, old_len, new_start, new_len, section = match.groups()
+        try:
+            old_no, new_no = int(old_start), int(new_start)
+            old_end = old_no + (1 if old_len is None else int(old_len))
+            new_end = new_no + (1 if new_len is None else int(new_len))
+        except ValueError:
+            return None
+        if old_no == old_end and new_no == new_end:
+            return None  # an empty hunk: unidiff reads one more line into it
+        old_start_no, new_start_no = old_no, new_no
+        lines: list[Line] = []
+        append = lines.append
+        i += 1
+        while True:
+            if i == end:
+                return None  # shorter than its header says
+            line = body[i]
+            i += 1
+            kind = line[:1]
+            text = line[1:]
+            if text.endswith("\n"):
+                text = text[:-1]
+            if text.endswith("\r"):
+                text = text[:-1]
+            if kind == "+":
+                append(Line("+", None, new_no, text))
+                new_no += 1
+            elif kind == "-":
+                append(Line("-", old_no, None, text))
+                old_no += 1
+            elif kind == " " or line in ("\n", "\r\n", "\r"):
+                append(Line(" ", old_no, new_no, text if kind == " " else ""))
+                old_no += 1
+                new_no += 1
+            elif kind != "\\":
+                return None
+            if old_no > old_end or new_no > new_end:
+                return None  # longer than its header says
+            if old_no == old_end and new_no == new_end:
+                break
+        hunks.append(
+            Hunk(
+                old_start=old_start_no,
+                old_len=old_end - old_start_no,
+                new_start=new_start_no,
+                new_len=new_end - new_start_no,
+                section=section.rstrip("\r\n"),
+                lines=tuple(lines),
+            )
+        )
+    return tuple(hunks)
+
+
+def raw_rows(raw: str) -> list[tuple[str, int | None, int | None, str]]:
+    """Every line of an unparsed file's hunks, read leniently: ``(kind, old, new, text)``.
+
+    ``kind`` is ``+``, ``-``, a space (context), ``@`` for a hunk header (its section text,
+    maybe empty), or ``?`` for a line that is none of these (read, but without a line number);
+    numbers follow the hunk headers. ``\\ No newline`` markers and blank lines are left out.
+    """
+    rows: list[tuple[str, int | None, int | None, str]] = []
+    append = rows.append
+    old_no = new_no = 0
+    for line in io.StringIO(raw):
+        kind = line[:1]
+        text = line[1:]
+        if text.endswith("\n"):
+            text = text[:-1]
+        if text.endswith("\r"):
+            text = text[:-1]
+        if kind == "+":
+            append(("+", None, new_no, text))
+            new_no += 1
+        elif kind == "-":
+            append(("-", old_no, None, text))
+            old_no += 1
+        elif kind == " " or line in ("\n", "\r\n", "\r"):
+            append((" ", old_no, new_no, text if kind == " " else ""))
+            old_no += 1
+            new_no += 1
+        elif kind == "\\":
+            continue
+        elif kind == "@" and (match := _HUNK_HEADER.match(line)) is not None:
+            try:
+                old_no, new_no = int(match.group(1)), int(match.group(3))
+            except ValueError:
+                append(("?", None, None, line.rstrip("\r\n")))
+                continue
+            append(("@", None, None, match.group(5).rstrip("\r\n")))
+        elif line.strip():
+            append(("?", None, None, line.rstrip("\r\n")))
+    return rows
 
 
 def _convert(patch: Iterable[Iterable[UnidiffHunk]]) -> tuple[Hunk, ...]:

@@ -20,7 +20,8 @@ _BLANK_LINE = re.compile(r"\n[ \t]*(?=\n)")
 _TICKS = re.compile(r"`+")
 # A backslash escape (an ASCII punctuation character after a backslash) or a backtick run.
 _ESCAPE_OR_TICKS = re.compile(r"\\[!-/:-@\[-`{-~]|`+")
-_BRACKET_TOKENS = re.compile(r"\\[!-/:-@\[-`{-~]|\[|\]|`+|\n[ \t]*\n")
+# A backslash escape, a bracket or a paragraph break (backtick runs only matter as code spans).
+_BRACKETS = re.compile(r"\\[!-/:-@\[-`{-~]|\[|\]|\n[ \t]*\n")
 
 
 def split_fences(text: str) -> list[tuple[bool, str]]:
@@ -110,47 +111,60 @@ def code_spans(text: str) -> list[Span]:
     Backtick runs pair as in CommonMark: a run opens a span closed by the next run of the same
     length in the same paragraph; a run preceded by a backslash escape is literal.
 
+    The work is linear: the runs and escapes are found in one pass over the whole chunk (none
+    spans a paragraph break), and the line of each span is found from the previous one.
+
     Args:
         text: A prose chunk from :func:`split_fences`.
 
     Returns:
         The spans in order, each with whether it is trusted.
     """
+    if "`" not in text:
+        return []
+    runs: dict[int, list[int]] = {}  # run length -> where each run of that length starts
+    for m in _TICKS.finditer(text):
+        runs.setdefault(m.end() - m.start(), []).append(m.start())
     spans: list[Span] = []
-    start = 0
-    for blank in [*_BLANK_LINE.finditer(text), None]:
-        end = blank.start() if blank else len(text)
-        spans.extend(_paragraph_spans(text, start, end))
-        start = blank.end() if blank else end
-    return spans
-
-
-def _paragraph_spans(text: str, start: int, end: int) -> list[Span]:
-    runs: dict[int, list[int]] = {}
-    for m in _TICKS.finditer(text, start, end):
-        runs.setdefault(len(m.group()), []).append(m.start())
-    spans: list[Span] = []
-    single_lines = True  # no span so far crossed a line
-    # cmark remembers where it saw backtick runs while it looked in vain for a closing one, and
-    # may then miss a later span's closing run: after literal backticks, nothing is trusted.
-    all_paired = True
-    resume = start
-    for m in _ESCAPE_OR_TICKS.finditer(text, start, end):
-        if m.start() < resume or m.group()[0] == "\\":
+    para_end = -1  # where the paragraph of the current run ends (a blank line or the end)
+    single_lines = all_paired = True
+    resume = 0
+    line_start = 0  # the start of the line of the last position looked at
+    looked = 0
+    line_end = -1  # the end of the line after the last span (cached: spans only move on)
+    pipe_line: tuple[int, int] | None = None
+    pipe_free = True
+    for m in _ESCAPE_OR_TICKS.finditer(text):
+        start = m.start()
+        if start >= para_end:  # a new paragraph: its state starts afresh
+            blank = _BLANK_LINE.search(text, start)
+            para_end = blank.start() if blank else len(text)
+            single_lines = all_paired = True
+            resume = start
+        if start < resume or text[start] == "\\":
             continue
-        ticks = len(m.group())
-        after = runs.get(ticks, [])
+        ticks = m.end() - start
+        after = runs.get(ticks, [])  # a run after an escape may be shorter than any run
         k = bisect.bisect_left(after, m.end())
-        if k == len(after):
+        if k == len(after) or after[k] >= para_end:
             all_paired = False  # no closing run: literal backticks
             continue
         span_end = after[k] + ticks
-        one_line = "\n" not in text[m.start() : span_end]
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        line_end = text.find("\n", span_end)
-        line = text[line_start : line_end if line_end != -1 else len(text)]
-        trusted = single_lines and all_paired and one_line and "|" not in line
-        spans.append(Span(m.start(), span_end, ticks, trusted))
+        one_line = text.find("\n", start, span_end) == -1
+        trusted = single_lines and all_paired and one_line
+        if trusted:
+            found = text.rfind("\n", looked, start)
+            if found != -1:
+                line_start = found + 1
+            looked = start
+            if span_end > line_end:
+                found = text.find("\n", span_end)
+                line_end = found if found != -1 else len(text)
+            if pipe_line != (line_start, line_end):
+                pipe_line = (line_start, line_end)
+                pipe_free = text.find("|", line_start, line_end) == -1
+            trusted = pipe_free
+        spans.append(Span(start, span_end, ticks, trusted))
         single_lines = single_lines and one_line
         resume = span_end
     return spans
@@ -172,27 +186,31 @@ def link_text_ends(text: str, spans: list[Span]) -> dict[int, int]:
         ``{index of "[": index of its "]"}`` for every ``[`` that has one.
     """
     with_spans = _bracket_pairs(text, spans)
+    if not spans:
+        return with_spans  # the same pairs either way
     for opening, closing in _bracket_pairs(text, []).items():
         with_spans[opening] = max(closing, with_spans.get(opening, closing))
     return with_spans
 
 
 def _bracket_pairs(text: str, spans: list[Span]) -> dict[int, int]:
+    if "[" not in text or "]" not in text:
+        return {}
     pairs: dict[int, int] = {}
     stack: list[int] = []
-    spans_at = {s.start: s.end for s in spans}
-    resume = 0
-    for m in _BRACKET_TOKENS.finditer(text):
-        if m.start() < resume:
-            continue
+    k = 0  # the first span that does not end before the token
+    for m in _BRACKETS.finditer(text):
+        at = m.start()
+        while k < len(spans) and spans[k].end <= at:
+            k += 1
+        if k < len(spans) and spans[k].start <= at:
+            continue  # inside a code span
         token = m.group()
-        if token[0] == "`":
-            resume = spans_at.get(m.start(), 0)
-        elif token == "[":
-            stack.append(m.start())
+        if token == "[":
+            stack.append(at)
         elif token == "]":
             if stack:
-                pairs[stack.pop()] = m.start()
+                pairs[stack.pop()] = at
         elif token[0] == "\n":
             stack.clear()  # a paragraph break
     return pairs

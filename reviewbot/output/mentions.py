@@ -29,9 +29,12 @@ _AT = r"(?:@|&#0*64;|&#[xX]0*40;|&commat;)"
 # "@" then what a login could start with after decoding: a letter or digit (also the two
 # non-ASCII letters that case-fold to ASCII ones), or a character reference.
 _AT_LOGIN = re.compile(_AT + r"(?=[A-Za-z0-9\u017f\u212a]|&#|&[A-Za-z])")
-_ALNUM_TAIL = re.compile(r"[A-Za-z0-9]+\Z")
-_HEX = re.compile(r"[0-9a-fA-F]{7,}\Z")
+_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+_HEX_DIGITS = "0123456789abcdefABCDEF"
 _LOOKBEHIND = 2048  # how far back the start of a URL is looked for
+# Up to the last character that ends a word before a URL (whitespace, as str.split sees it,
+# "<" or ">"): greedy, so one pass over the text it is given.
+_LAST_BREAK = re.compile(r".*[\s<>]", re.S)
 
 
 def could_link(text: str, at: int) -> bool:
@@ -45,21 +48,26 @@ def could_link(text: str, at: int) -> bool:
     before = text[at - 1]
     if not (before.isascii() and before.isalnum()):
         return True
-    tail = _ALNUM_TAIL.search(text, max(0, at - 64), at)
-    run = tail.group() if tail else ""
+    window = text[max(0, at - 64) : at]
+    run = window[len(window.rstrip(_ALNUM)) :]  # the letters and digits right before the "@"
     start = at - len(run)
     if run.isdigit() and start > 0 and text[start - 1] == "#":
         return True  # "#12@user": the issue link ends the text node
-    return bool(_HEX.search(run))  # "a5c3785@user": a commit SHA may be linked alone
+    return len(run) - len(run.rstrip(_HEX_DIGITS)) >= 7  # "a5c3785@user": a commit SHA
 
 
-def _in_url(text: str, at: int) -> bool:
+def _in_url(text: str, at: int, last_break: int | None = None) -> bool:
     """Whether ``text[at]`` is inside a bare URL or a www. address (GitHub autolinks those,
-    and a zero-width space would end up in the link's target)."""
-    before = text[max(0, at - _LOOKBEHIND) : at]
-    if not before or before[-1].isspace():
-        return False
-    word = before.rsplit(None, 1)[-1].rsplit("<", 1)[-1].rsplit(">", 1)[-1]
+    and a zero-width space would end up in the link's target).
+
+    ``last_break`` is where the last whitespace, ``<`` or ``>`` before ``at`` is (-1: none),
+    when the caller knows it; otherwise it is looked for in the text before ``at``.
+    """
+    start = max(0, at - _LOOKBEHIND)
+    if last_break is None:
+        found = _LAST_BREAK.match(text, start, at)
+        last_break = found.end() - 1 if found else -1
+    word = text[max(start, last_break + 1) : at]
     return "://" in word or word.lower().startswith("www.")
 
 
@@ -75,13 +83,21 @@ def neutralize_mentions(text: str) -> str:
     Returns:
         The text with no mention GitHub would link.
     """
+    if "@" not in text and "&" not in text:
+        return text  # no "@" and no character reference: nothing to neutralise
     out: list[str] = []
     pos = 0
+    last_break, looked = -1, 0  # the last word break before "looked" (found once, in order)
     for m in _AT_LOGIN.finditer(text):
-        if not could_link(text, m.start()):
+        at = m.start()
+        if not could_link(text, at):
             continue
-        out.append(text[pos : m.start()])
-        if _in_url(text, m.start()):
+        found = _LAST_BREAK.match(text, looked, at)
+        if found:
+            last_break = found.end() - 1
+        looked = at
+        out.append(text[pos:at])
+        if _in_url(text, at, last_break):
             out.append("%40")
         else:
             out.append(m.group() + ZWSP)

@@ -24,8 +24,12 @@ _TAG_NAMES = (
     "math|base|body|head|html|frame|frameset|noscript|template|title|audio|track|area|marquee"
 )
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-_HTML_TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?![\w-])(?:[^<>\"']|\"[^\"]*\"|'[^']*')*>?", re.I)
-_CODE_TAG = re.compile(rf"<(?=/?(?:{_TAG_NAMES})[\s/>]|!--|!\[CDATA|\?)", re.I)
+# (?=[a-z]) and (?=[a-z/!?]): every tag name starts with a letter (a class folds case as the
+# names do), so a "<" that no tag can follow is passed over without trying the hundred names.
+_HTML_TAG = re.compile(
+    rf"</?(?=[a-z])(?:{_TAG_NAMES})(?![\w-])(?:[^<>\"']|\"[^\"]*\"|'[^']*')*>?", re.I
+)
+_CODE_TAG = re.compile(rf"<(?=[a-z/!?])(?=/?(?:{_TAG_NAMES})[\s/>]|!--|!\[CDATA|\?)", re.I)
 _LT = re.compile(r"<")
 _BARE_LT = re.compile("<(?!\u200b)")
 _LONE_TICK = re.compile(r"(?<!\\)((?:\\\\)*)`")  # a backtick no backslash escapes
@@ -74,6 +78,12 @@ def defuse_code(text: str) -> str:
     return _CODE_TAG.sub("<" + _ZWSP, strip_controls(text))
 
 
+def _defuse_clean(text: str) -> str:
+    """:func:`defuse_code` of text already free of control characters (all that
+    :func:`_inline` is given)."""
+    return _CODE_TAG.sub("<" + _ZWSP, text) if "<" in text else text
+
+
 def _gap(m: re.Match[str]) -> str:
     """What a removed tag or comment leaves, so that the code around it pairs as before.
 
@@ -81,24 +91,37 @@ def _gap(m: re.Match[str]) -> str:
     space where removing it would join backticks or tildes, or start a line with them.
     """
     text, start, end = m.string, m.start(), m.end()
-    line = text[text.rfind("\n", 0, start) + 1 : start]
     breaks = "\n" * m.group().count("\n")
-    if not line.strip() or line[-1:] in ("`", "~") or text[end : end + 1] in ("`", "~"):
+    # Is the line blank up to the tag? Walked back over blanks only (not copied up to the
+    # line's start for every tag: a line of a thousand tags would cost a million).
+    at = start
+    while at > 0 and text[at - 1] != "\n" and text[at - 1].isspace():
+        at -= 1
+    blank = at == 0 or text[at - 1] == "\n"
+    before = text[start - 1 : start] if start > 0 and text[start - 1] != "\n" else ""
+    if blank or before in ("`", "~") or text[end : end + 1] in ("`", "~"):
         return _ZWSP + breaks
     return breaks
 
 
 def _prose(text: str) -> str:
-    text = _HTML_COMMENT.sub(_gap, text)
-    text = _HTML_TAG.sub(_gap, text)
+    # Each pattern runs only on text that has its first character (a test in C): a reply
+    # of many short code spans has as many bits of prose between them.
+    if "<" in text:
+        text = _HTML_COMMENT.sub(_gap, text)
+        text = _HTML_TAG.sub(_gap, text)
     # Backticks left in prose pair with nothing here; escaped, they cannot pair with the
     # template's code spans around the text either (turning those into prose).
-    text = _LONE_TICK.sub(r"\1\\`", text)
-    text = _LT.sub("&lt;", text)
-    text = _IMAGE.sub("[", text)  # no images: a model must not make readers' browsers fetch URLs
-    text = _UNSAFE_LINK.sub(
-        lambda m: m.group(1).removesuffix("&lt;").rstrip("(: \t") + " ", text
-    )  # plain text
+    if "`" in text:
+        text = _LONE_TICK.sub(r"\1\\`", text)
+    if "<" in text:
+        text = _LT.sub("&lt;", text)
+    if "![" in text:
+        text = _IMAGE.sub("[", text)  # no images: a model must not make readers fetch URLs
+    if "]" in text and ":" in text:
+        text = _UNSAFE_LINK.sub(
+            lambda m: m.group(1).removesuffix("&lt;").rstrip("(: \t") + " ", text
+        )  # plain text
     return neutralize_mentions(text)
 
 
@@ -115,10 +138,12 @@ def _inline(text: str) -> str:
     for span in spans:
         out.append(_prose(_escape_at(text, pos, span.start, plain)))
         inner = text[span.start + span.ticks : span.end - span.ticks]
-        code = defuse_code(inner)
+        code = _defuse_clean(inner)
         if not span.trusted:  # maybe prose to GitHub: no mention, no link that lies, no HTML
             inner = _escape_at(text, span.start + span.ticks, span.end - span.ticks, plain)
-            code = _BARE_LT.sub("<" + _ZWSP, defuse_code(neutralize_mentions(inner)))
+            code = _defuse_clean(neutralize_mentions(inner))
+            if "<" in code:
+                code = _BARE_LT.sub("<" + _ZWSP, code)
         fence = "`" * span.ticks
         out.append(fence + code + fence)
         pos = span.end
@@ -128,6 +153,8 @@ def _inline(text: str) -> str:
 
 def _escape_at(text: str, start: int, end: int, positions: list[int]) -> str:
     """``text[start:end]`` with a backslash before each index of ``positions`` (sorted)."""
+    if not positions:
+        return text[start:end]
     inside = positions[bisect.bisect_left(positions, start) : bisect.bisect_left(positions, end)]
     if not inside:
         return text[start:end]
@@ -151,6 +178,7 @@ def _plain_link_openers(text: str, spans: list[Span]) -> list[int]:
     trusted = [s for s in spans if s.trusted]
     starts = [s.start for s in trusted]
     plain: set[int] = set()
+    addresses: dict[str, bool] = {}  # label -> whether it reads as an address: labels repeat
     for opening, closing in link_text_ends(text, spans).items():
         k = bisect.bisect_right(starts, opening) - 1
         if k >= 0 and opening < trusted[k].end:
@@ -159,7 +187,10 @@ def _plain_link_openers(text: str, spans: list[Span]) -> list[int]:
         if len(label) > _LINK_TEXT_LIMIT:
             plain.add(opening)
             continue
-        if not _looks_like_address(_as_read(label)):
+        looks = addresses.get(label)
+        if looks is None:
+            looks = addresses[label] = _looks_like_address(_as_read(label))
+        if not looks:
             continue
         dest = _INLINE_DEST.match(text, closing + 1)
         if dest and _address(label) == _address(dest.group(1)):

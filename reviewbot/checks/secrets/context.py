@@ -142,7 +142,7 @@ _CANDIDATE = re.compile(
     r"[\]\"']{0,2}[ \t]{0,4}(?:=>|:=|==|!=|=|:)(?![:=])[ \t]{0,4}"
 )
 _NAME_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_.-"  # of the lowered text
-_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_NAME_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 _MAX_NAME = 64
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SECRET_WORDS = frozenset(
@@ -174,23 +174,31 @@ _CODE_SUFFIXES = frozenset(
 )  # fmt: skip
 
 
+def bare_values(path: str) -> bool:
+    """Whether an unquoted value after a secret-sounding name counts in ``path``: not in
+    source code, where it would be an expression. The only way a path changes a scan."""
+    return PurePosixPath(path).suffix.lower() not in _CODE_SUFFIXES
+
+
 def _is_secret_name(name: str) -> bool:
     words = [w.lower() for w in _WORDS.findall(name)]
     if not words or words[-1] in _NOT_A_SECRET:
         return False
-    if any(word in _SECRET_WORDS for word in words):
+    if not _SECRET_WORDS.isdisjoint(words):
         return True
+    if "key" not in words:
+        return False
     return any(
         word == "key" and index > 0 and words[index - 1] in _KEY_QUALIFIERS
         for index, word in enumerate(words)
     )
 
 
-def _name_start(line: str, at: int) -> int:
-    start = at
-    while start > 0 and line[start - 1] in _NAME_CHARS and at - start < _MAX_NAME:
-        start -= 1
-    return start
+def _name_start(text: str, at: int) -> int:
+    """Where the name that ends at ``at`` starts: at most ``_MAX_NAME`` name characters back
+    (a line break is not one, so a name never starts on the line before)."""
+    before = text[max(0, at - _MAX_NAME) : at]
+    return at - (len(before) - len(before.rstrip(_NAME_CHARS)))
 
 
 def assignments(joined: Joined, path: str) -> Iterator[tuple[int, tuple[int, int]]]:
@@ -202,19 +210,26 @@ def assignments(joined: Joined, path: str) -> Iterator[tuple[int, tuple[int, int
     Yields:
         ``(row, (start, end))`` of each value that :func:`generic_secret` accepts.
     """
-    bare_allowed = PurePosixPath(path).suffix.lower() not in _CODE_SUFFIXES
-    lower = joined.lower
+    bare_allowed = bare_values(path)
+    text = joined.text
+    verdicts: dict[str, bool] = {}  # name -> _is_secret_name(name): names repeat
+    judged: dict[str, bool] = {}  # value -> generic_secret(value): values repeat too
     skip_until = -1  # keywords inside a value already judged are not names (keeps this linear)
-    for match in _CANDIDATE.finditer(lower):
-        if match.start() < skip_until:
+    for match in _CANDIDATE.finditer(joined.lower):
+        start = match.start()
+        if start < skip_until:
             continue
-        row = joined.row_of(match.start())
+        candidate = match.group(0)
+        name_end = start + len(candidate) - len(candidate.lstrip(_NAME_LETTERS))
+        name = text[_name_start(text, start) : name_end]
+        verdict = verdicts.get(name)
+        if verdict is None:
+            verdict = verdicts[name] = _is_secret_name(name)
+        if not verdict:
+            continue
+        row = joined.row_of(start)
         line = joined.lines[row]
         base = joined.starts[row]
-        at = match.start() - base
-        name_end = at + len(match.group(0)) - len(match.group(0).lstrip(_NAME_LETTERS))
-        if not _is_secret_name(line[_name_start(line, at) : name_end]):
-            continue
         value_at = match.end() - base
         quoted = _QUOTED.match(line, value_at)
         if quoted is not None:
@@ -229,5 +244,9 @@ def assignments(joined: Joined, path: str) -> Iterator[tuple[int, tuple[int, int
                 continue
             span = bare.span()
         skip_until = base + span[1]
-        if generic_secret(line[span[0] : span[1]]):
+        value = line[span[0] : span[1]]
+        accepted = judged.get(value)
+        if accepted is None:
+            accepted = judged[value] = generic_secret(value)
+        if accepted:
             yield row, span

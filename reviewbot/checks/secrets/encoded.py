@@ -53,6 +53,20 @@ def encoded_kind(kind: str) -> str:
     return kind if kind.endswith("(base64)") else f"{kind} (base64)"
 
 
+def _kind(run: str, depth: int, inner_kind: Callable[[str, int], str | None]) -> str | None:
+    data = _decode(run)
+    if data is None:
+        return None
+    if looks_like_private_key(run):
+        return PRIVATE_KEY
+    if depth < MAX_DEPTH:
+        text = _as_text(data)
+        if text is not None:
+            inner = inner_kind(text, depth + 1)
+            return encoded_kind(inner) if inner is not None else None
+    return None
+
+
 def blobs(
     joined: Joined, depth: int, inner_kind: Callable[[str, int], str | None]
 ) -> Iterator[tuple[int, tuple[int, int], str]]:
@@ -66,19 +80,13 @@ def blobs(
     Yields:
         ``(row, (start, end), kind)`` of each such run.
     """
+    kinds: dict[str, str | None] = {}  # run -> its kind: a blob repeated is judged once
     for match in _RUN.finditer(joined.text):
         run = match.group(0)
-        data = _decode(run)
-        if data is None:
-            continue
-        kind: str | None = None
-        if looks_like_private_key(run):
-            kind = PRIVATE_KEY
-        elif depth < MAX_DEPTH:
-            text = _as_text(data)
-            if text is not None:
-                inner = inner_kind(text, depth + 1)
-                kind = encoded_kind(inner) if inner is not None else None
+        if run in kinds:
+            kind = kinds[run]
+        else:
+            kind = kinds[run] = _kind(run, depth, inner_kind)
         if kind is None:
             continue
         row = joined.row_of(match.start())

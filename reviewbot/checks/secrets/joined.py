@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import accumulate
+from operator import add
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -20,12 +22,10 @@ class Joined:
     def __init__(self, lines: Sequence[str]) -> None:
         self.lines = lines
         self.text = "\n".join(lines)
-        starts = [0] * len(lines)
-        offset = 0
-        for row, line in enumerate(lines):
-            starts[row] = offset
-            offset += len(line) + 1
-        self.starts = starts
+        # row r starts after the r lines before it and their r newlines (built in C)
+        self.starts: list[int] = list(
+            map(add, accumulate(map(len, lines), initial=0), range(len(lines)))
+        )
         self._lower: str | None = None
 
     @property

@@ -14,6 +14,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
@@ -85,9 +86,12 @@ _KEYWORD_SHAPED = "(?:(?<=\\W)|(?<=^))"
 _TWILIO_SID = "AC[a-z0-9]{32}"  # an account SID identifies an account; it is not a secret
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A secret found in one line: ``line[start:end]``; lower ``priority`` wins an overlap."""
+class Span(NamedTuple):
+    """A secret found in one line: ``line[start:end]``; lower ``priority`` wins an overlap.
+
+    A named tuple, not a dataclass: one is made per secret found, and a text may hold tens
+    of thousands of them (a tuple is made in C, a frozen dataclass sets each field in turn).
+    """
 
     kind: str
     start: int

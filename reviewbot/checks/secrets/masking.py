@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from functools import lru_cache
+from itertools import accumulate
+from operator import add
 
 from reviewbot.checks.secrets.lines import find_all
 from reviewbot.checks.secrets.scan import SECTION, SecretHit, mask_for, scan_text
-from reviewbot.domain import FileDiff, Hunk, Line
+from reviewbot.domain import FileDiff, Line
 
 # Only values at least this long are also masked where they reappear elsewhere; shorter ones
 # (a URL password "pw") would mask unrelated text.
@@ -24,6 +28,17 @@ Interval = tuple[int, int, str]  # (start, end, mask)
 _PATH_GATE = re.compile(r"[A-Za-z0-9_+=-]{16}|[:=@~]")
 
 
+# Skipping a value that occurs only inside the secrets found (see _Moved.intervals) is tried
+# when a text has at most this many distinct secrets, for values at most this long.
+_MAX_COUNTED = 256
+_MAX_COUNTED_VALUE = 256
+
+
+def _self_overlapping(value: str) -> bool:
+    """True when two occurrences of ``value`` can overlap (a prefix of it is also a suffix)."""
+    return any(value.endswith(value[:size]) for size in range(1, len(value)))
+
+
 class _Moved:
     """Every long secret value found, searched for again in each text (a secret that moved)."""
 
@@ -35,19 +50,45 @@ class _Moved:
         longest = sorted(masks, key=len, reverse=True)[:_MAX_MOVED_VALUES]
         self.values = [(value, masks[value]) for value in longest]
 
-    def intervals(self, text: str) -> list[Interval]:
-        """Where the values occur in ``text`` (which may be many lines joined)."""
+    def intervals(
+        self,
+        text: str,
+        hits: Mapping[str, int] | None = None,
+        masked: AbstractSet[tuple[int, int]] = frozenset(),
+    ) -> list[Interval]:
+        """Where the values occur in ``text`` (which may be many lines joined).
+
+        ``hits`` counts the secrets found in ``text`` itself. A value whose every occurrence
+        there is inside one of them (counted in C: as many in the text as in those secrets,
+        for a value that cannot overlap itself) is masked there already, and is not looked
+        for again: a key repeated on every line of a large text would otherwise cost a search
+        result per line, for each of its parts. An occurrence that is exactly one of the
+        ``masked`` spans (a secret found there) is left out: it is masked already.
+        """
         found: list[Interval] = []
+        inside = hits if hits and len(hits) <= _MAX_COUNTED else None
         for value, mask in self.values:
+            if (
+                inside is not None
+                and len(value) <= _MAX_COUNTED_VALUE
+                and not _self_overlapping(value)
+                and text.count(value) == sum(s.count(value) * n for s, n in inside.items())
+            ):
+                continue
+            size = len(value)
             at = text.find(value)
             while at != -1:
-                found.append((at, at + len(value), mask))
-                at = text.find(value, at + len(value))
+                if (at, at + size) not in masked:
+                    found.append((at, at + size, mask))
+                at = text.find(value, at + size)
         return found
 
 
 def apply_masks(text: str, intervals: Iterable[Interval]) -> str:
     """Replace each interval of ``text`` by its mask; overlapping intervals are merged."""
+    if isinstance(intervals, list) and len(intervals) == 1:  # the usual case: one secret
+        only: Interval = intervals[0]
+        return text[: only[0]] + only[2] + text[only[1] :]
     merged: list[Interval] = []
     for start, end, mask in sorted(intervals):
         if merged and start < merged[-1][1]:
@@ -67,19 +108,27 @@ def apply_masks(text: str, intervals: Iterable[Interval]) -> str:
     return "".join(out)
 
 
-def _moved_per_row(texts: Sequence[str], moved: _Moved) -> list[list[Interval]]:
-    """Occurrences of moved values in each text, searched once over all of them joined."""
-    per_row: list[list[Interval]] = [[] for _ in texts]
+def _moved_per_row(
+    texts: Sequence[str],
+    moved: _Moved,
+    hits: Mapping[str, int] | None = None,
+    masked: Mapping[int, list[Interval]] | None = None,
+) -> dict[int, list[Interval]]:
+    """Occurrences of moved values per text (only texts that have one), searched once over all
+    of them joined; ``hits`` counts the values found in these texts and ``masked`` holds the
+    spans already masked in each (see ``_Moved.intervals``)."""
+    per_row: dict[int, list[Interval]] = {}
     if not moved.values or not texts:
         return per_row
-    starts: list[int] = []
-    offset = 0
-    for text in texts:
-        starts.append(offset)
-        offset += len(text) + 1
-    for start, end, mask in moved.intervals("\n".join(texts)):
+    starts: list[int] = list(map(add, accumulate(map(len, texts), initial=0), range(len(texts))))
+    spans = {
+        (starts[row] + start, starts[row] + end)
+        for row, found in (masked or {}).items()
+        for start, end, _ in found
+    }
+    for start, end, mask in moved.intervals("\n".join(texts), hits, spans):
         row = bisect_right(starts, start) - 1
-        per_row[row].append((start - starts[row], end - starts[row], mask))
+        per_row.setdefault(row, []).append((start - starts[row], end - starts[row], mask))
     return per_row
 
 
@@ -99,47 +148,68 @@ def redact_files(files: Sequence[FileDiff], hits: Sequence[SecretHit]) -> tuple[
     """
     if not hits:
         return tuple(files)
-    by_place: dict[tuple[int, int, int], list[Interval]] = {}
+    by_file: dict[int, dict[tuple[int, int], list[Interval]]] = {}
+    found_in: dict[int, Counter[str]] = {}
     for hit in hits:
         if hit.at is not None:
-            by_place.setdefault(hit.at, []).append((hit.start, hit.end, hit.mask))
+            file_index, hunk, index = hit.at
+            places = by_file.setdefault(file_index, {})
+            places.setdefault((hunk, index), []).append((hit.start, hit.end, hit.mask))
+            if file_index not in found_in:
+                found_in[file_index] = Counter()
+            found_in[file_index][hit.secret] += 1
     moved = _Moved(hits)
-    return tuple(_redact_file(i, diff, by_place, moved) for i, diff in enumerate(files))
+    return tuple(
+        _redact_file(diff, by_file.get(i, {}), moved, found_in.get(i))
+        for i, diff in enumerate(files)
+    )
 
 
 def _redact_file(
-    file_index: int,
     diff: FileDiff,
-    by_place: dict[tuple[int, int, int], list[Interval]],
+    places: dict[tuple[int, int], list[Interval]],
     moved: _Moved,
+    counts: Mapping[str, int] | None = None,
 ) -> FileDiff:
-    places: list[tuple[int, int]] = []
+    # every line's text, then the section text, of each hunk (no object is made per line)
     texts: list[str] = []
-    for hunk_index, hunk in enumerate(diff.hunks):
-        for index, ln in enumerate(hunk.lines):
-            places.append((hunk_index, index))
-            texts.append(ln.text)
-        places.append((hunk_index, SECTION))
+    starts: list[int] = []
+    for hunk in diff.hunks:
+        starts.append(len(texts))
+        texts.extend([ln.text for ln in hunk.lines])
         texts.append(hunk.section)
-    moved_rows = _moved_per_row(texts, moved)
-    new_texts = {
-        place: apply_masks(text, [*by_place.get((file_index, *place), []), *extra])
-        for place, text, extra in zip(places, texts, moved_rows, strict=True)
-        if extra or (file_index, *place) in by_place
+    masks = {place: list(found) for place, found in places.items()}
+    masked = {
+        starts[at] + (len(diff.hunks[at].lines) if index == SECTION else index): found
+        for (at, index), found in places.items()
     }
-    if not new_texts:
+    for row, elsewhere in _moved_per_row(texts, moved, counts, masked).items():
+        at = bisect_right(starts, row) - 1
+        index = row - starts[at]
+        place = (at, SECTION if index == len(diff.hunks[at].lines) else index)
+        masks.setdefault(place, []).extend(elsewhere)
+    if not masks:
         return diff
-    hunks: list[Hunk] = []
-    for hunk_index, hunk in enumerate(diff.hunks):
-        lines: list[Line] = []
-        for index, ln in enumerate(hunk.lines):
-            text = new_texts.get((hunk_index, index), ln.text)
-            lines.append(ln if text == ln.text else replace(ln, text=text))
-        section = new_texts.get((hunk_index, SECTION), hunk.section)
-        changed = section != hunk.section or any(
+    by_hunk: dict[int, dict[int, list[Interval]]] = {}
+    for (at, index), found in masks.items():
+        by_hunk.setdefault(at, {})[index] = found
+    hunks = list(diff.hunks)
+    for hunk_index, changes in by_hunk.items():
+        hunk = hunks[hunk_index]
+        lines = list(hunk.lines)
+        section = hunk.section
+        for index, found in changes.items():
+            if index == SECTION:
+                section = apply_masks(section, found)
+                continue
+            ln = lines[index]
+            text = apply_masks(ln.text, found)
+            if text != ln.text:
+                lines[index] = Line(ln.kind, ln.old_no, ln.new_no, text)
+        if section != hunk.section or any(
             new is not old for new, old in zip(lines, hunk.lines, strict=True)
-        )
-        hunks.append(replace(hunk, lines=tuple(lines), section=section) if changed else hunk)
+        ):
+            hunks[hunk_index] = replace(hunk, lines=tuple(lines), section=section)
     if all(new is old for new, old in zip(hunks, diff.hunks, strict=True)):
         return diff
     return replace(diff, hunks=tuple(hunks))
@@ -162,11 +232,12 @@ def redact_text(text: str) -> str:
     for hit in hits:
         if hit.line is not None:
             by_row.setdefault(hit.line - 1, []).append((hit.start, hit.end, hit.mask))
-    moved_rows = _moved_per_row(lines, _Moved(hits))
-    return "\n".join(
-        apply_masks(line, [*by_row.get(row, []), *moved_rows[row]])
-        for row, line in enumerate(lines)
-    )
+    counts = Counter(hit.secret for hit in hits if hit.line is not None)
+    for row, found in _moved_per_row(lines, _Moved(hits), counts, by_row).items():
+        by_row.setdefault(row, []).extend(found)
+    for row, found in by_row.items():
+        lines[row] = apply_masks(lines[row], found)
+    return "\n".join(lines)
 
 
 @lru_cache(maxsize=4096)

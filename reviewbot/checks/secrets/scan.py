@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
+from reviewbot.checks.secrets.context import bare_values
 from reviewbot.checks.secrets.keys import PRIVATE_KEY, find_blocks
-from reviewbot.checks.secrets.lines import Span, find_all, scan_lines, select
+from reviewbot.checks.secrets.lines import LineScan, Span, scan_lines, select
+from reviewbot.diff.parse import UnparsedFile, raw_rows
 from reviewbot.domain import FileDiff, FileStatus
 
 Where = Literal["added", "removed", "context"]
@@ -44,48 +48,103 @@ class SecretHit:
         return mask_for(self.kind)
 
 
+@lru_cache(maxsize=1024)
 def mask_for(kind: str) -> str:
     """The mask for a kind of secret: ``AWS access key`` -> ``[REDACTED:aws-access-key]``."""
     slug = "".join(ch if ch.isalnum() and ch.isascii() else "-" for ch in kind.lower())
     return f"[REDACTED:{'-'.join(part for part in slug.split('-') if part)}]"
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
-    hunk: int
-    index: int  # SECTION for the hunk header's text
-    kind: str  # "+", "-", " ", or "@" for the section
-    new_no: int | None
-    old_no: int | None
-    text: str
+class _Rows:
+    """The texts a file's scan reads, in order, and where each one is in the file.
+
+    A parsed file's rows are its hunks' lines, each hunk followed by its section text (when it
+    has one); an :class:`~reviewbot.diff.parse.UnparsedFile`'s rows are read from its raw hunk
+    lines (:func:`~reviewbot.diff.parse.raw_rows`). No object is made per row.
+    """
+
+    __slots__ = ("_diff", "_raw", "_starts", "texts")
+
+    def __init__(self, diff: FileDiff) -> None:
+        self._diff = diff
+        self._raw: list[tuple[str, int | None, int | None, str]] | None = None
+        self._starts: list[int] = []  # the first row of each hunk (parsed files)
+        if isinstance(diff, UnparsedFile):
+            self._raw = raw_rows(diff.raw)
+            self.texts = [row[3] for row in self._raw]
+            return
+        texts: list[str] = []
+        for hunk in diff.hunks:
+            self._starts.append(len(texts))
+            texts.extend([ln.text for ln in hunk.lines])
+            if hunk.section:
+                texts.append(hunk.section)
+        self.texts = texts
+
+    def at(self, row: int) -> tuple[int, int] | None:
+        """``(hunk, line index)`` of a parsed file's row (``SECTION`` for a section text)."""
+        if self._raw is not None:
+            return None
+        hunk = bisect_right(self._starts, row) - 1
+        index = row - self._starts[hunk]
+        return hunk, (index if index < len(self._diff.hunks[hunk].lines) else SECTION)
+
+    def where(self, row: int) -> tuple[str, int | None, int | None, tuple[int, int] | None]:
+        """``(kind, new_no, old_no, place)``: :meth:`line` and :meth:`at` at once."""
+        if self._raw is not None:
+            kind, old_no, new_no, _ = self._raw[row]
+            return kind, new_no, old_no, None
+        hunk = bisect_right(self._starts, row) - 1
+        index = row - self._starts[hunk]
+        lines = self._diff.hunks[hunk].lines
+        if index == len(lines):
+            return "@", None, None, (hunk, SECTION)
+        ln = lines[index]
+        return ln.kind, ln.new_no, ln.old_no, (hunk, index)
+
+    def line(self, row: int) -> tuple[str, int | None, int | None]:
+        """``(kind, new_no, old_no)`` of a row; kind ``@`` for a section text."""
+        if self._raw is not None:
+            kind, old_no, new_no, _ = self._raw[row]
+            return kind, new_no, old_no
+        place = self.at(row)
+        assert place is not None
+        hunk, index = place
+        if index == SECTION:
+            return "@", None, None
+        ln = self._diff.hunks[hunk].lines[index]
+        return ln.kind, ln.new_no, ln.old_no
+
+    def hunks(self) -> Iterator[tuple[range, Sequence[str]]]:
+        """Each hunk's line rows (its section left out), with the kind of each row."""
+        if self._raw is None:
+            for start, hunk in zip(self._starts, self._diff.hunks, strict=True):
+                yield range(start, start + len(hunk.lines)), [ln.kind for ln in hunk.lines]
+            return
+        kinds = "".join(row[0] for row in self._raw)
+        start = 0
+        while start < len(kinds):
+            end = kinds.find("@", start)
+            end = len(kinds) if end == -1 else end
+            if end > start:
+                yield range(start, end), kinds[start:end]
+            start = end + 1
 
 
-def _rows(diff: FileDiff) -> list[_Row]:
-    rows: list[_Row] = []
-    for hunk_index, hunk in enumerate(diff.hunks):
-        for index, ln in enumerate(hunk.lines):
-            rows.append(_Row(hunk_index, index, ln.kind, ln.new_no, ln.old_no, ln.text))
-        if hunk.section:
-            rows.append(_Row(hunk_index, SECTION, "@", None, None, hunk.section))
-    return rows
-
-
-def _blocks(rows: Sequence[_Row], hints: set[int]) -> Iterator[list[tuple[int, int, int]]]:
+def _blocks(rows: _Rows, hints: set[int]) -> Iterator[list[tuple[int, int, int]]]:
     """Private keys per side of each hunk, as ``(row, start, end)`` parts over file rows."""
-    by_hunk: dict[int, list[int]] = {}
-    for row, item in enumerate(rows):
-        if item.kind != "@":
-            by_hunk.setdefault(item.hunk, []).append(row)
     seen: set[tuple[int, ...]] = set()
-    for hunk_rows in by_hunk.values():
-        if not hints.intersection(hunk_rows):
-            continue
+    ordered = sorted(hints)
+    for span, kinds in rows.hunks():
+        first = bisect_left(ordered, span.start)
+        if first == len(ordered) or ordered[first] >= span.stop:
+            continue  # no hint in this hunk
         for side in ("+ ", "- "):
-            side_rows = [row for row in hunk_rows if rows[row].kind in side]
+            side_rows = [row for row, kind in zip(span, kinds, strict=True) if kind in side]
             side_hints = [i for i, row in enumerate(side_rows) if row in hints]
             if not side_hints:
                 continue
-            texts = [rows[row].text for row in side_rows]
+            texts = [rows.texts[row] for row in side_rows]
             for block in find_blocks(texts, side_hints):
                 parts = [(side_rows[i], start, end) for i, start, end in block.parts]
                 key = tuple(row for row, _, _ in parts)
@@ -94,7 +153,8 @@ def _blocks(rows: Sequence[_Row], hints: set[int]) -> Iterator[list[tuple[int, i
                     yield parts
 
 
-def _path_hits(diff: FileDiff, file_index: int) -> Iterator[SecretHit]:
+def _names(diff: FileDiff) -> list[tuple[str, Where]]:
+    """The file's names to scan: its path and, when it moved, its old path."""
     names: list[tuple[str, Where]] = []
     if diff.status is FileStatus.DELETED:
         names.append((diff.path, "removed"))
@@ -104,21 +164,59 @@ def _path_hits(diff: FileDiff, file_index: int) -> Iterator[SecretHit]:
         names.append((diff.path, "context"))
     if diff.old_path and diff.old_path != diff.path:
         names.append((diff.old_path, "removed" if diff.status is FileStatus.RENAMED else "context"))
-    for name, where in names:
-        for span in find_all([name], name)[0]:
+    return names
+
+
+def _scan_many(texts_of: Sequence[tuple[str, Sequence[str]]]) -> list[LineScan]:
+    """``scan_lines(texts, path)`` of each ``(path, texts)``, in a few scans instead of one each.
+
+    Lines are scanned independently of each other (a match across a line break is judged on
+    its own line again), and all a path changes is whether bare values count
+    (:func:`~reviewbot.checks.secrets.context.bare_values`): so the texts of all paths alike
+    are scanned as one, and the spans and hints are handed back to each. A diff of ten
+    thousand small files costs what one file of their lines costs.
+    """
+    results = [LineScan({}, set()) for _ in texts_of]
+    groups: dict[bool, list[int]] = {}
+    for index, (path, lines) in enumerate(texts_of):
+        if lines:
+            groups.setdefault(bare_values(path), []).append(index)
+    for members in groups.values():
+        offsets: list[int] = []
+        texts: list[str] = []
+        for index in members:
+            offsets.append(len(texts))
+            texts.extend(texts_of[index][1])
+        scan = scan_lines(texts, texts_of[members[0]][0])
+        for row, spans in scan.spans.items():
+            k = bisect_right(offsets, row) - 1
+            results[members[k]].spans[row - offsets[k]] = spans
+        for row in scan.hints:
+            k = bisect_right(offsets, row) - 1
+            results[members[k]].hints.add(row - offsets[k])
+    return results
+
+
+def _path_hits(
+    diff: FileDiff, names: list[tuple[str, Where]], scans: list[LineScan]
+) -> Iterator[SecretHit]:
+    for (name, where), scan in zip(names, scans, strict=True):
+        found = scan.spans.get(0, [])
+        if scan.hints:
+            for block in find_blocks([name], scan.hints):
+                found.extend(Span(PRIVATE_KEY, start, end, -1) for _, start, end in block.parts)
+        for span in select(found):
             yield SecretHit(
                 diff.path, None, span.kind, span.start, span.end, name[span.start : span.end],
                 where, in_path=True,
             )  # fmt: skip
 
 
-def _file_hits(diff: FileDiff, file_index: int, groups: Iterator[int]) -> Iterator[SecretHit]:
-    rows = _rows(diff)
-    if not rows:
-        return
-    scan = scan_lines([row.text for row in rows], diff.path)
+def _file_hits(
+    diff: FileDiff, rows: _Rows, scan: LineScan, file_index: int, groups: Iterator[int]
+) -> Iterator[SecretHit]:
     found = scan.spans
-    hints = {row for row in scan.hints if rows[row].kind != "@"}
+    hints = {row for row in scan.hints if rows.line(row)[0] not in "@?"}
     group_of: dict[int, int] = {}
     if hints:
         for parts in _blocks(rows, hints):
@@ -127,19 +225,20 @@ def _file_hits(diff: FileDiff, file_index: int, groups: Iterator[int]) -> Iterat
                 found.setdefault(row, []).append(Span(PRIVATE_KEY, start, end, -1))
                 group_of.setdefault(row, group)
     for row in sorted(found):
-        item = rows[row]
+        kind, new_no, old_no, place = rows.where(row)
+        text = rows.texts[row]
         for span in select(found[row]):
             yield SecretHit(
                 path=diff.path,
-                line=item.new_no if item.kind in "+ " else None,
+                line=new_no if kind in "+ " else None,
                 kind=span.kind,
                 start=span.start,
                 end=span.end,
-                secret=item.text[span.start : span.end],
-                where=_WHERE.get(item.kind, "context"),
-                old_line=item.old_no if item.kind == "-" else None,
+                secret=text[span.start : span.end],
+                where=_WHERE.get(kind, "context"),
+                old_line=old_no if kind == "-" else None,
                 group=group_of.get(row) if span.priority == -1 else None,
-                at=(file_index, item.hunk, item.index),
+                at=None if place is None else (file_index, *place),
             )
 
 
@@ -157,11 +256,22 @@ def scan_files(files: Sequence[FileDiff]) -> tuple[SecretHit, ...]:
     Returns:
         Hits in file and line order (path hits of a file first).
     """
+    names = [_names(diff) for diff in files]
+    flat = [(name, [name]) for file_names in names for name, _ in file_names]
+    name_scans = iter(_scan_many(flat))
+    layouts = [_Rows(diff) for diff in files]
+    row_scans = _scan_many(
+        [(diff.path, rows.texts) for diff, rows in zip(files, layouts, strict=True)]
+    )
     hits: list[SecretHit] = []
     groups = iter(range(1, 1 << 62))
     for file_index, diff in enumerate(files):
-        hits.extend(_path_hits(diff, file_index))
-        hits.extend(_file_hits(diff, file_index, groups))
+        file_names = names[file_index]
+        hits.extend(_path_hits(diff, file_names, [next(name_scans) for _ in file_names]))
+        if layouts[file_index].texts:
+            hits.extend(
+                _file_hits(diff, layouts[file_index], row_scans[file_index], file_index, groups)
+            )
     return tuple(hits)
 
 
