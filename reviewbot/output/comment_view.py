@@ -38,7 +38,7 @@ SKIP_WHY = {
     SkipReason.BINARY: "binary files",
     SkipReason.IGNORED: "matched an `ignore` pattern",
     SkipReason.BUDGET: "no step reached them within the money budget (`budget_usd`)",
-    SkipReason.TOO_LARGE: "too large: GitHub sent no patch",
+    SkipReason.TOO_LARGE: "too large to review (GitHub sent no patch, or past the line bound)",
 }
 # Most important first: real code a model never saw, then noise.
 _SKIP_ORDER = (
