@@ -44,9 +44,10 @@ _NO_NEWLINE = "\\ No newline at end of file"
 _GIT_HEADER_LINE = re.compile(r"^diff --git ", re.M)
 # Where a git block's extended headers end (the loop that read them stopped at these lines).
 _HEADERS_END = re.compile(r"^(?:--- |\+\+\+ |@@ |Binary files |GIT binary patch)", re.M)
-# At most this many hunk lines of a diff become Line objects; past it the largest files are
-# kept unparsed (skipped too_large). 100,000 lines is about 3 MB of ordinary code, far more
-# than the default prompt budget (max_review_tokens: 120,000, about 480 KB) sends to a model.
+# At most this many lines of a diff (its files' blocks, headers included) are parsed into Line
+# objects; past it the largest files are kept unparsed (skipped too_large). 100,000 lines is
+# about 3 MB of ordinary code, far more than a run's money budget can send to the models, even
+# in chunks (`diff/chunks.py`).
 MAX_PARSED_LINES = 100_000
 # At most this many lines of a diff go through unidiff (a hunk that _fast_hunks cannot read:
 # wrong counts, text between hunks), which costs several microseconds a line; a file past it

@@ -20,7 +20,7 @@ from reviewbot.checks.secrets import redact_text, scan_files
 from reviewbot.config.load import parse_config
 from reviewbot.diff.chunks import plan_chunks
 from reviewbot.diff.filters import apply_filters
-from reviewbot.diff.parse import parse_diff
+from reviewbot.diff.parse import MAX_PARSED_LINES, parse_diff
 from reviewbot.domain import (
     Attempt,
     ChangeType,
@@ -32,6 +32,7 @@ from reviewbot.domain import (
     Review,
     Risk,
     Severity,
+    SkipReason,
     StepResult,
     Usage,
 )
@@ -339,12 +340,16 @@ def test_50000_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 
     result = deterministic_review(path.read_bytes())
 
-    assert result is not None and len(result.files) == 50_000
+    assert result is not None and len(result.files) == 50_000  # every file is listed
     reviewed = [f for f in result.files if f.reviewed]
-    assert len(reviewed) == 50_000  # nothing is dropped for size: only money leaves files out
+    unparsed = [f for f in result.files if f.skipped is SkipReason.TOO_LARGE]
+    # 350,000 diff lines pass the parser's bound: the files past it are listed as too large to
+    # review (still secret-scanned); no other file is dropped for size, only money would.
+    assert len(reviewed) + len(unparsed) == 50_000
+    assert len(reviewed) * 7 >= MAX_PARSED_LINES - 7 and unparsed
     assert all(s.status == "skipped" for s in result.steps)  # no keys: no model ran
     chunks = plan_chunks(reviewed, DEFAULTS.max_review_tokens)
-    assert len(chunks) > 1 and sum(len(c) for c in chunks) == 50_000
+    assert len(chunks) > 1 and sum(len(c) for c in chunks) == len(reviewed)
 
 
 def test_nul_bytes_in_lines_and_headers() -> None:
