@@ -80,6 +80,7 @@ class SkipReason(StrEnum):
     IGNORED = "ignored"
     BUDGET = "budget"
     TOO_LARGE = "too_large"  # GitHub sent the file without a patch
+    SECRETS = "secrets"  # the secret scan stopped at its work bound before the file's end
 
 
 class ErrorKind(StrEnum):

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from reviewbot.checks.secrets import redact_files, redact_text, scan_files
+from reviewbot.checks.secrets import redact_files, redact_text, scan_diff
 from reviewbot.config.load import prices_for
 from reviewbot.config.schema import Config
 from reviewbot.domain import PullRequestRef, Risk, StepResult
@@ -144,7 +144,8 @@ def answer_question(
         return Answer(None, skipped, budget_usd)
     files = prepare_files(diff, config)
 
-    files = redact_files(files, scan_files(files))
+    scan = scan_diff(files)
+    files = redact_files(files, scan.hits, scan.withheld)
     view = view_for(ASK, files, step_config.files)
     system, prompt = render_ask_prompt(
         question,

@@ -15,8 +15,9 @@ from reviewbot.checks.secrets import (
     mask_for,
     redact_files,
     redact_text,
-    scan_files,
+    scan_diff,
     secret_findings,
+    withheld_finding,
 )
 from reviewbot.config.load import prices_for
 from reviewbot.config.schema import Config, Price
@@ -256,14 +257,18 @@ def _scan(
 ]:
     """The secret scan: redacted files and PR text, a finding per committed secret, and each
     secret with its mask (to mask it again in files read for context)."""
-    hits = scan_files(files)
+    scan = scan_diff(files)
+    hits = scan.hits
     safe_pr = (
         replace(pr, title=redact_text(pr.title), body=redact_text(pr.body))
         if pr is not None
         else None
     )
     known = tuple(dict.fromkeys((h.secret, mask_for(h.kind)) for h in hits))
-    return redact_files(files, hits), safe_pr, tuple(secret_findings(hits)), known
+    found = secret_findings(hits)
+    if scan.withheld:
+        found = (*found, withheld_finding([files[i].path for i in sorted(scan.withheld)]))
+    return redact_files(files, hits, scan.withheld), safe_pr, found, known
 
 
 def _untold(pr: PullRequestRef | None) -> PullRequestRef | None:

@@ -39,9 +39,12 @@ SKIP_WHY = {
     SkipReason.IGNORED: "matched an `ignore` pattern",
     SkipReason.BUDGET: "no step reached them within the money budget (`budget_usd`)",
     SkipReason.TOO_LARGE: "too large to review (GitHub sent no patch, or past the line bound)",
+    SkipReason.SECRETS: "withheld: the secret scan stopped before their end (too many possible "
+    "secrets)",
 }
 # Most important first: real code a model never saw, then noise.
 _SKIP_ORDER = (
+    SkipReason.SECRETS,
     SkipReason.BUDGET,
     SkipReason.TOO_LARGE,
     SkipReason.IGNORED,

@@ -7,25 +7,42 @@
 - :mod:`.scan` scans a diff: added, context and removed lines, hunk headers
   and file paths;
 - :mod:`.masking` masks them in every text that may leave the machine;
+- :mod:`.work` bounds the work per text: a text the scan did not finish is withheld;
 - :mod:`.report` turns them into findings.
 """
 
 from __future__ import annotations
 
 from reviewbot.checks.secrets.masking import redact_files, redact_path, redact_text
-from reviewbot.checks.secrets.report import CATEGORY, STEP, preview, secret_findings
-from reviewbot.checks.secrets.scan import SecretHit, mask_for, scan_files, scan_text
+from reviewbot.checks.secrets.report import (
+    CATEGORY,
+    STEP,
+    preview,
+    secret_findings,
+    withheld_finding,
+)
+from reviewbot.checks.secrets.scan import (
+    DiffScan,
+    SecretHit,
+    mask_for,
+    scan_diff,
+    scan_files,
+    scan_text,
+)
 
 __all__ = [
     "CATEGORY",
     "STEP",
+    "DiffScan",
     "SecretHit",
     "mask_for",
     "preview",
     "redact_files",
     "redact_path",
     "redact_text",
+    "scan_diff",
     "scan_files",
     "scan_text",
     "secret_findings",
+    "withheld_finding",
 ]

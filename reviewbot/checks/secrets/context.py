@@ -8,7 +8,9 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
 
+from reviewbot.checks.secrets import work
 from reviewbot.checks.secrets.heuristics import (
+    MIN_SECRET,
     generic_secret,
     opaque_token,
     password_like,
@@ -128,6 +130,7 @@ def paired(joined: Joined) -> Iterator[tuple[int, tuple[int, int], str]]:
             done.add(row)
             line = joined.lines[row]
             for value in partner.finditer(line):
+                joined.work.spend(work.MATCH)
                 if line[value.start() - 2 : value.start()] == "AC" or not random_token(value[0]):
                     continue  # the SID's own digits, or a placeholder
                 if any(ch.isdigit() for ch in value[0]):
@@ -224,9 +227,11 @@ def assignments(joined: Joined, path: str) -> Iterator[tuple[int, tuple[int, int
         name = text[_name_start(text, start) : name_end]
         verdict = verdicts.get(name)
         if verdict is None:
+            joined.work.spend(work.CANDIDATE)
             verdict = verdicts[name] = _is_secret_name(name)
         if not verdict:
             continue
+        joined.work.spend(work.CANDIDATE)
         row = joined.row_of(start)
         line = joined.lines[row]
         base = joined.starts[row]
@@ -247,6 +252,8 @@ def assignments(joined: Joined, path: str) -> Iterator[tuple[int, tuple[int, int
         value = line[span[0] : span[1]]
         accepted = judged.get(value)
         if accepted is None:
+            if len(value) >= MIN_SECRET:  # a shorter value is refused at once
+                joined.work.spend(work.VALUE)
             accepted = judged[value] = generic_secret(value)
         if accepted:
             yield row, span

@@ -13,6 +13,7 @@ import binascii
 import re
 from collections.abc import Callable, Iterator
 
+from reviewbot.checks.secrets import work
 from reviewbot.checks.secrets.joined import Joined
 from reviewbot.checks.secrets.keys import PRIVATE_KEY, looks_like_private_key
 
@@ -86,6 +87,7 @@ def blobs(
         if run in kinds:
             kind = kinds[run]
         else:
+            joined.work.spend(work.MATCH + len(run) // work.BLOB_CHARS)
             kind = kinds[run] = _kind(run, depth, inner_kind)
         if kind is None:
             continue

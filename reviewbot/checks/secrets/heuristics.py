@@ -43,6 +43,7 @@ DEV_PASSWORDS = frozenset(
 # A keyword value longer than this that is only encrypted or hashed bytes is a ciphertext
 # (a SealedSecret, a Rails credentials file), not a password someone typed.
 _LONGEST_PASSWORD = 128
+MIN_SECRET = 8  # a value assigned to a secret-sounding name is shorter than this: not a secret
 
 
 def entropy(value: str) -> float:
@@ -116,7 +117,7 @@ def generic_secret(value: str, line: str = "") -> bool:
     what it decodes to (``Y2hhbmdlbWU=`` is ``changeme``), and long base64 of binary data is
     a ciphertext or a hash, not a password.
     """
-    if len(value) < 8 or _BLANK.search(value):
+    if len(value) < MIN_SECRET or _BLANK.search(value):
         return False
     inner = decoded_text(value)
     if inner is not None and inner != value:

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from itertools import accumulate
 from operator import add
 
+from reviewbot.checks.secrets.work import Work
+
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -14,13 +16,15 @@ class Joined:
     """Lines joined with ``\\n``, and the offset where each line starts.
 
     Newlines never occur inside a line of a diff, so a match that crosses one spans two lines
-    and is judged again on its own line (:meth:`crosses`).
+    and is judged again on its own line. ``work`` bounds the Python work
+    spent on candidates in these lines (:mod:`~reviewbot.checks.secrets.work`).
     """
 
-    __slots__ = ("_lower", "lines", "starts", "text")
+    __slots__ = ("_lower", "lines", "starts", "text", "work")
 
-    def __init__(self, lines: Sequence[str]) -> None:
+    def __init__(self, lines: Sequence[str], work: Work | None = None) -> None:
         self.lines = lines
+        self.work = Work() if work is None else work
         self.text = "\n".join(lines)
         # row r starts after the r lines before it and their r newlines (built in C)
         self.starts: list[int] = list(

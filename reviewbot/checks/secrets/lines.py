@@ -25,6 +25,7 @@ from reviewbot.checks.secrets.formats import FORMATS
 from reviewbot.checks.secrets.heuristics import random_token
 from reviewbot.checks.secrets.joined import Joined
 from reviewbot.checks.secrets.keys import MARKER_NEEDLES, PRIVATE_KEY, find_blocks
+from reviewbot.checks.secrets.work import MATCH, ScanStopped
 
 GENERIC = "hardcoded secret"
 URL_PASSWORD = "password in connection string"
@@ -108,6 +109,7 @@ class LineScan:
 
     spans: Found
     hints: set[int]
+    complete: bool = True  # False: the work bound stopped the scan before the end
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,33 +216,39 @@ def _run_rule(rule: Rule, joined: Joined, found: Found, retry: set[int]) -> None
                 end += 1
             covered = end
         base = joined.starts[row]
+        joined.work.spend(MATCH)
         if rule.accept is not None and not rule.accept(text[start:end], match.group(0)):
             continue
         found.setdefault(row, []).append(Span(rule.kind, start - base, end - base, rule.priority))
 
 
-def _scan_joined(joined: Joined, path: str, depth: int) -> Found:
-    found: Found = {}
+def _scan_joined(joined: Joined, path: str, depth: int, found: Found) -> None:
     retry: set[int] = set()
     for rule in rules():
         _run_rule(rule, joined, found, retry)
         if retry and len(joined.lines) > 1:
             for row in sorted(retry):
                 single: Found = {}
-                _run_rule(rule, Joined([joined.lines[row]]), single, set())
+                _run_rule(rule, Joined([joined.lines[row]], joined.work), single, set())
                 found.setdefault(row, []).extend(single.get(0, []))
             retry.clear()
+    work = joined.work
     for row, span in context.assignments(joined, path):
+        work.spend(MATCH)
         found.setdefault(row, []).append(Span(GENERIC, span[0], span[1], 2))
     for row, span, kind in context.paired(joined):
+        work.spend(MATCH)
         found.setdefault(row, []).append(Span(kind, span[0], span[1], 1))
     for row, span, kind in encoded.blobs(joined, depth, inner_kind):
+        work.spend(MATCH)
         found.setdefault(row, []).append(Span(kind, span[0], span[1], 0))
-    return found
 
 
 def scan_lines(lines: Sequence[str], path: str = "", depth: int = 0) -> LineScan:
     """Single-line secrets of each line, before overlaps are resolved.
+
+    The scan stops when it has spent its work bound (:mod:`~reviewbot.checks.secrets.work`):
+    the spans found until then are returned, and ``complete`` is False.
 
     Args:
         lines: the lines, without newlines.
@@ -248,13 +256,19 @@ def scan_lines(lines: Sequence[str], path: str = "", depth: int = 0) -> LineScan
         depth: how many base64 decodings deep ``lines`` already are.
 
     Returns:
-        The spans found per line, and the lines a private key may grow from.
+        The spans found per line, the lines a private key may grow from, and whether the scan
+        reached the end.
     """
     joined = Joined(lines)
-    found = _scan_joined(joined, path, depth)
+    found: Found = {}
+    complete = True
+    try:
+        _scan_joined(joined, path, depth, found)
+    except ScanStopped:
+        complete = False
     hints = {row for needle in MARKER_NEEDLES for row in joined.rows_with(needle)}
     hints.update(row for row, spans in found.items() if any(s.kind == PRIVATE_KEY for s in spans))
-    return LineScan(found, hints)
+    return LineScan(found, hints, complete)
 
 
 def select(found: Sequence[Span]) -> list[Span]:

@@ -13,17 +13,24 @@ from itertools import accumulate
 from operator import add
 
 from reviewbot.checks.secrets.lines import find_all
-from reviewbot.checks.secrets.scan import SECTION, SecretHit, mask_for, scan_text
-from reviewbot.domain import FileDiff, Line
+from reviewbot.checks.secrets.scan import SECTION, SecretHit, mask_for, scan_text_bounded
+from reviewbot.diff.parse import UnparsedFile
+from reviewbot.domain import FileDiff, Line, SkipReason
 
 # Only values at least this long are also masked where they reappear elsewhere; shorter ones
 # (a URL password "pw") would mask unrelated text.
 _MIN_MOVED_VALUE = 8
-# At most this many distinct values are searched for elsewhere (the longest first): each is
-# one linear search per file, so a diff full of secrets still costs linear time.
+# At most this many distinct values are searched for elsewhere (the longest first), and fewer
+# in a large text: each is one search of the whole text (all files' lines at once), and the
+# searches together read at most _SEARCHED_CHARS characters (32 values in 1 MB), so a diff
+# full of secrets still costs linear time.
 _MAX_MOVED_VALUES = 512
+_MIN_MOVED_VALUES = 16
+_SEARCHED_CHARS = 32 << 20
 
 Interval = tuple[int, int, str]  # (start, end, mask)
+# What a text the secret scan did not finish is replaced with, whole (see .work)
+WITHHELD = "[REDACTED:withheld: too many possible secrets to scan this text to its end]"
 # Every secret format has 16 token characters in a row, or one of these characters
 _PATH_GATE = re.compile(r"[A-Za-z0-9_+=-]{16}|[:=@~]")
 
@@ -42,12 +49,14 @@ def _self_overlapping(value: str) -> bool:
 class _Moved:
     """Every long secret value found, searched for again in each text (a secret that moved)."""
 
-    def __init__(self, hits: Iterable[SecretHit]) -> None:
+    def __init__(self, hits: Iterable[SecretHit], size: int) -> None:
+        """The values of ``hits`` to look for in texts of ``size`` characters in all."""
         masks: dict[str, str] = {}
         for hit in hits:
             if len(hit.secret) >= _MIN_MOVED_VALUE:
                 masks.setdefault(hit.secret, hit.mask)
-        longest = sorted(masks, key=len, reverse=True)[:_MAX_MOVED_VALUES]
+        most = max(_MIN_MOVED_VALUES, min(_MAX_MOVED_VALUES, _SEARCHED_CHARS // max(size, 1)))
+        longest = sorted(masks, key=len, reverse=True)[:most]
         self.values = [(value, masks[value]) for value in longest]
 
     def intervals(
@@ -132,7 +141,11 @@ def _moved_per_row(
     return per_row
 
 
-def redact_files(files: Sequence[FileDiff], hits: Sequence[SecretHit]) -> tuple[FileDiff, ...]:
+def redact_files(
+    files: Sequence[FileDiff],
+    hits: Sequence[SecretHit],
+    withheld: AbstractSet[int] = frozenset(),
+) -> tuple[FileDiff, ...]:
     """Mask every hit, and every other occurrence of a hit's value, in the files' texts.
 
     Added, context and removed lines and the hunk headers' section texts are masked; line
@@ -141,55 +154,94 @@ def redact_files(files: Sequence[FileDiff], hits: Sequence[SecretHit]) -> tuple[
 
     Args:
         files: the parsed diff.
-        hits: what :func:`~reviewbot.checks.secrets.scan.scan_files` found in it.
+        hits: what :func:`~reviewbot.checks.secrets.scan.scan_diff` found in it.
+        withheld: the indexes of files the scan did not finish (``scan_diff``'s ``withheld``):
+            each is skipped ``secrets`` (sent to no model) and its texts are emptied.
 
     Returns:
         The files with masked texts; the same objects where nothing changed.
     """
-    if not hits:
+    if not hits and not withheld:
         return tuple(files)
-    by_file: dict[int, dict[tuple[int, int], list[Interval]]] = {}
-    found_in: dict[int, Counter[str]] = {}
+    places: dict[int, dict[tuple[int, int], list[Interval]]] = {}
     for hit in hits:
-        if hit.at is not None:
+        if hit.at is not None and hit.at[0] not in withheld:
             file_index, hunk, index = hit.at
-            places = by_file.setdefault(file_index, {})
-            places.setdefault((hunk, index), []).append((hit.start, hit.end, hit.mask))
-            if file_index not in found_in:
-                found_in[file_index] = Counter()
-            found_in[file_index][hit.secret] += 1
-    moved = _Moved(hits)
+            found = places.setdefault(file_index, {}).setdefault((hunk, index), [])
+            found.append((hit.start, hit.end, hit.mask))
+    layouts = {i: _Layout(files[i]) for i in places}
+    # every value found is looked for again in every file's texts, in one search over all
+    texts: list[str] = []
+    offsets: dict[int, int] = {}
+    for i, diff in enumerate(files):
+        if i not in withheld and diff.hunks:
+            layout = layouts[i] if i in layouts else _Layout(diff)
+            layouts[i] = layout
+            offsets[i] = len(texts)
+            texts.extend(layout.texts)
+    counts = Counter(hit.secret for hit in hits if hit.at is not None and hit.at[0] in offsets)
+    masked = {
+        offsets[i] + layouts[i].row(place): found
+        for i, file_places in places.items()
+        for place, found in file_places.items()
+    }
+    moved = _Moved(hits, sum(map(len, texts)))
+    order = sorted(offsets, key=offsets.__getitem__)
+    firsts = [offsets[i] for i in order]
+    for row, elsewhere in _moved_per_row(texts, moved, counts, masked).items():
+        i = order[bisect_right(firsts, row) - 1]
+        place = layouts[i].place(row - offsets[i])
+        places.setdefault(i, {}).setdefault(place, []).extend(elsewhere)
     return tuple(
-        _redact_file(diff, by_file.get(i, {}), moved, found_in.get(i))
+        _withhold(diff) if i in withheld else _apply(diff, places[i]) if i in places else diff
         for i, diff in enumerate(files)
     )
 
 
-def _redact_file(
-    diff: FileDiff,
-    places: dict[tuple[int, int], list[Interval]],
-    moved: _Moved,
-    counts: Mapping[str, int] | None = None,
-) -> FileDiff:
-    # every line's text, then the section text, of each hunk (no object is made per line)
-    texts: list[str] = []
-    starts: list[int] = []
-    for hunk in diff.hunks:
-        starts.append(len(texts))
-        texts.extend([ln.text for ln in hunk.lines])
-        texts.append(hunk.section)
-    masks = {place: list(found) for place, found in places.items()}
-    masked = {
-        starts[at] + (len(diff.hunks[at].lines) if index == SECTION else index): found
-        for (at, index), found in places.items()
-    }
-    for row, elsewhere in _moved_per_row(texts, moved, counts, masked).items():
-        at = bisect_right(starts, row) - 1
-        index = row - starts[at]
-        place = (at, SECTION if index == len(diff.hunks[at].lines) else index)
-        masks.setdefault(place, []).extend(elsewhere)
-    if not masks:
-        return diff
+class _Layout:
+    """A parsed file's texts in order: each hunk's lines, then its section text."""
+
+    __slots__ = ("_diff", "_starts", "texts")
+
+    def __init__(self, diff: FileDiff) -> None:
+        self._diff = diff
+        self._starts: list[int] = []
+        self.texts: list[str] = []
+        for hunk in diff.hunks:
+            self._starts.append(len(self.texts))
+            self.texts.extend([ln.text for ln in hunk.lines])
+            self.texts.append(hunk.section)
+
+    def row(self, place: tuple[int, int]) -> int:
+        """The row of ``(hunk, line index)`` (``SECTION`` for the section text)."""
+        at, index = place
+        return self._starts[at] + (len(self._diff.hunks[at].lines) if index == SECTION else index)
+
+    def place(self, row: int) -> tuple[int, int]:
+        """``(hunk, line index)`` of a row: the inverse of :meth:`row`."""
+        at = bisect_right(self._starts, row) - 1
+        index = row - self._starts[at]
+        return at, (SECTION if index == len(self._diff.hunks[at].lines) else index)
+
+
+def _withhold(diff: FileDiff) -> FileDiff:
+    """A file the secret scan did not finish: sent to no model, its texts emptied (its line
+    numbers and kinds kept, so that the secrets found in it can still be placed)."""
+    if isinstance(diff, UnparsedFile) or not diff.hunks:
+        return replace(diff, skipped=diff.skipped or SkipReason.SECRETS)
+    hunks = tuple(
+        replace(
+            hunk,
+            lines=tuple(Line(ln.kind, ln.old_no, ln.new_no, "") for ln in hunk.lines),
+            section="",
+        )
+        for hunk in diff.hunks
+    )
+    return replace(diff, hunks=hunks, skipped=SkipReason.SECRETS)
+
+
+def _apply(diff: FileDiff, masks: dict[tuple[int, int], list[Interval]]) -> FileDiff:
+    """``diff`` with each ``(hunk, line index)``'s intervals masked."""
     by_hunk: dict[int, dict[int, list[Interval]]] = {}
     for (at, index), found in masks.items():
         by_hunk.setdefault(at, {})[index] = found
@@ -222,9 +274,13 @@ def redact_text(text: str) -> str:
         text: any text.
 
     Returns:
-        The text with each secret replaced by its ``[REDACTED:kind]`` mask.
+        The text with each secret replaced by its ``[REDACTED:kind]`` mask; ``WITHHELD`` in
+        place of all of it when the scan stopped at its work bound before the end (a text
+        with tens of thousands of candidate secrets is not sent half-masked).
     """
-    hits = scan_text(text)
+    hits, complete = scan_text_bounded(text)
+    if not complete:
+        return WITHHELD
     if not hits:
         return text
     lines = text.split("\n")
@@ -233,7 +289,7 @@ def redact_text(text: str) -> str:
         if hit.line is not None:
             by_row.setdefault(hit.line - 1, []).append((hit.start, hit.end, hit.mask))
     counts = Counter(hit.secret for hit in hits if hit.line is not None)
-    for row, found in _moved_per_row(lines, _Moved(hits), counts, by_row).items():
+    for row, found in _moved_per_row(lines, _Moved(hits, len(text)), counts, by_row).items():
         by_row.setdefault(row, []).extend(found)
     for row, found in by_row.items():
         lines[row] = apply_masks(lines[row], found)

@@ -6,10 +6,12 @@ from collections.abc import Sequence
 
 from reviewbot.checks.secrets.masking import redact_path
 from reviewbot.checks.secrets.scan import SecretHit, Where
+from reviewbot.checks.secrets.work import MAX_WORK
 from reviewbot.domain import Finding, Severity
 
 STEP = "secrets"
 CATEGORY = "CWE-798 hardcoded-secret"
+WITHHELD_CATEGORY = "secret-scan-incomplete"
 
 # Added: this pull request publishes the credential. Removed: it was committed before and
 # stays in the history, so deleting the line does not revoke it. Context: it was committed
@@ -131,4 +133,32 @@ def _finding(hit: SecretHit, line: int | None, end_line: int | None) -> Finding:
         end_line=end_line,
         title=_title(kind, hit.where, path, hit.in_path),
         body=body,
+    )
+
+
+_MAX_WITHHELD_PATHS = 10
+
+
+def withheld_finding(paths: Sequence[str]) -> Finding:
+    """One finding for the files the scan stopped in (``DiffScan.withheld``): high, because a
+    model reviewed none of them and the secrets past the stop are not listed."""
+    shown = [f"`{redact_path(path)}`" for path in paths[:_MAX_WITHHELD_PATHS]]
+    more = len(paths) - len(shown)
+    listed = ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+    files = "1 file" if len(paths) == 1 else f"{len(paths)} files"
+    return Finding(
+        step=STEP,
+        severity=Severity.HIGH,
+        category=WITHHELD_CATEGORY,
+        path=paths[0],
+        line=None,
+        title=f"Secret scan stopped: {files} not reviewed",
+        body=(
+            f"This change holds more possible secrets than the scan judges in one pass "
+            f"({MAX_WORK:,} values), so it stopped before the end. No model was sent "
+            f"{listed}: they are not reviewed, and secrets past the stop are not listed "
+            "(the ones found before it are). A file of credentials, key material or "
+            "generated values does this; review these files by hand, and keep such data "
+            "out of the repository."
+        ),
     )

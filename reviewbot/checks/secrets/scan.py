@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from reviewbot.checks.secrets.context import bare_values
 from reviewbot.checks.secrets.keys import PRIVATE_KEY, find_blocks
@@ -177,6 +177,7 @@ def _scan_many(texts_of: Sequence[tuple[str, Sequence[str]]]) -> list[LineScan]:
     thousand small files costs what one file of their lines costs.
     """
     results = [LineScan({}, set()) for _ in texts_of]
+    stopped: list[int] = []  # members of a group whose scan stopped at the work bound
     groups: dict[bool, list[int]] = {}
     for index, (path, lines) in enumerate(texts_of):
         if lines:
@@ -194,6 +195,10 @@ def _scan_many(texts_of: Sequence[tuple[str, Sequence[str]]]) -> list[LineScan]:
         for row in scan.hints:
             k = bisect_right(offsets, row) - 1
             results[members[k]].hints.add(row - offsets[k])
+        if not scan.complete:
+            stopped.extend(members)
+    for index in stopped:
+        results[index] = replace(results[index], complete=False)
     return results
 
 
@@ -242,7 +247,19 @@ def _file_hits(
             )
 
 
+class DiffScan(NamedTuple):
+    """What :func:`scan_diff` found: the hits, and the files it could not scan to the end."""
+
+    hits: tuple[SecretHit, ...]
+    withheld: frozenset[int] = frozenset()  # indexes of files whose scan hit the work bound
+
+
 def scan_files(files: Sequence[FileDiff]) -> tuple[SecretHit, ...]:
+    """The hits of :func:`scan_diff` (for callers that do not withhold files themselves)."""
+    return scan_diff(files).hits
+
+
+def scan_diff(files: Sequence[FileDiff]) -> DiffScan:
     """Find secrets in every line of every file (added, context, removed) and in file paths.
 
     A secret in a lockfile or an ignored file is still a leak in the repository, so skipped
@@ -250,11 +267,16 @@ def scan_files(files: Sequence[FileDiff]) -> tuple[SecretHit, ...]:
     paths are scanned. A private key is found by its body, whatever prefixes its lines carry
     and wherever its BEGIN line is; all its lines share one ``group``.
 
+    Files are scanned together, under one work bound (:mod:`~reviewbot.checks.secrets.work`)
+    per kind of file: when a diff holds more candidates than that, the scan stops, and the
+    files scanned together are ``withheld`` (:func:`~reviewbot.checks.secrets.masking.
+    redact_files` keeps them from every model); the hits found until then are kept.
+
     Args:
         files: the parsed diff.
 
     Returns:
-        Hits in file and line order (path hits of a file first).
+        Hits in file and line order (path hits of a file first), and the withheld files.
     """
     names = [_names(diff) for diff in files]
     flat = [(name, [name]) for file_names in names for name, _ in file_names]
@@ -264,19 +286,30 @@ def scan_files(files: Sequence[FileDiff]) -> tuple[SecretHit, ...]:
         [(diff.path, rows.texts) for diff, rows in zip(files, layouts, strict=True)]
     )
     hits: list[SecretHit] = []
+    withheld: set[int] = set()
     groups = iter(range(1, 1 << 62))
     for file_index, diff in enumerate(files):
         file_names = names[file_index]
-        hits.extend(_path_hits(diff, file_names, [next(name_scans) for _ in file_names]))
+        scans = [next(name_scans) for _ in file_names]
+        hits.extend(_path_hits(diff, file_names, scans))
+        if not all(scan.complete for scan in scans):
+            withheld.add(file_index)
         if layouts[file_index].texts:
-            hits.extend(
-                _file_hits(diff, layouts[file_index], row_scans[file_index], file_index, groups)
-            )
-    return tuple(hits)
+            scan = row_scans[file_index]
+            hits.extend(_file_hits(diff, layouts[file_index], scan, file_index, groups))
+            if not scan.complete:
+                withheld.add(file_index)
+    return DiffScan(tuple(hits), frozenset(withheld))
 
 
 def scan_text(text: str, path: str = "") -> tuple[SecretHit, ...]:
     """Find secrets in free text (a PR title or description); lines are numbered from 1."""
+    return scan_text_bounded(text, path)[0]
+
+
+def scan_text_bounded(text: str, path: str = "") -> tuple[tuple[SecretHit, ...], bool]:
+    """:func:`scan_text`, and whether the scan reached the end of the text (see
+    :mod:`~reviewbot.checks.secrets.work`): a text it did not finish must not be sent."""
     lines = text.split("\n")
     scan = scan_lines(lines, path)
     found = scan.spans
@@ -293,4 +326,4 @@ def scan_text(text: str, path: str = "") -> tuple[SecretHit, ...]:
             hits.append(
                 SecretHit(path, row + 1, span.kind, span.start, span.end, secret, group=key)
             )
-    return tuple(hits)
+    return tuple(hits), scan.complete
