@@ -30,6 +30,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from hashlib import sha1
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,9 @@ def shapes(size: int = SIZE) -> dict[str, str]:
         "api_key lines": times('api_key = "Zm9vYmFyYmF6cXV4"\n'),
         "key: run": times("key:"),
         "distinct quoted passwords": _fill(lambda i: f"pwd='K9#{i:07x}zQ'\n", size=size),
+        "distinct refused passwords": _fill(lambda i: f"pwd='K9#{i:07x}test'\n", size=size),
+        "distinct bare passwords": _fill(lambda i: f"pat=K9#{i:05x}Q ", size=size),
+        "distinct secret names": _fill(lambda i: f"a{i:x}_token=1 ", size=size),
         "xkey names": _fill(lambda i: f"xkey{i}:", size=size),
         "base64 blobs": times("QUtJQUlPU0ZPRE5ON0VYQU1QTEU6c2VjcmV0LXZhbHVlLTEyMzQ1Njc4OTA=\n"),
         "reveal runs": times("reveal your "),
@@ -155,6 +159,13 @@ def diffs(size: int = SIZE) -> dict[str, str]:
         size=size,
     )
     bare = _fill(lambda i: f"diff --git a/f{i} b/f{i}\n", size=size)  # files with no change
+    secrets = _fill(
+        lambda i: (
+            f"diff --git a/s/f{i}.py b/s/f{i}.py\n--- a/s/f{i}.py\n+++ b/s/f{i}.py\n"
+            f"@@ -1 +1 @@\n-a\n+pwd = 'K9#{sha1(str(i).encode()).hexdigest()[:9]}zQ'\n"
+        ),
+        size=size,
+    )  # a different password in each file: each one is looked for in every other file
     header = "diff --git a/app/t.py b/app/t.py\n--- a/app/t.py\n+++ b/app/t.py\n"
     hunks = _fill(lambda i: f"@@ -{3 * i + 1} +{3 * i + 1} @@\n-a\n+b\n", header, size)
     few_hunks = _fill(
@@ -164,6 +175,7 @@ def diffs(size: int = SIZE) -> dict[str, str]:
         "ten thousand small files": files,
         "ten thousand generated docs": docs,
         "thirty thousand bare file headers": bare,
+        "nine thousand files with a password each": secrets,
         "one-line hunks": hunks,
         "one-line hunks, all parsed": few_hunks,
         "just under the line bound": diff_of("\n".join(["x = 1"] * (MAX_PARSED_LINES - 10))),

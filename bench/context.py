@@ -67,7 +67,7 @@ def _added(path: str, text: str) -> str:
     )
 
 
-def bench_pr(github: FakeGitHub) -> tuple[int, str]:
+def bench_pr(github: FakeGitHub) -> tuple[int, int]:
     """Serve the bench PR; return its number and diff size in bytes."""
     payload = json.loads(PAYLOAD.read_text(encoding="utf-8"))
     pr = payload["pull_request"]

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from reviewbot.checks.secrets.masking import redact_path
 from reviewbot.checks.secrets.scan import SecretHit, Where
-from reviewbot.checks.secrets.work import MAX_WORK
 from reviewbot.domain import Finding, Severity
 
 STEP = "secrets"
@@ -152,10 +151,11 @@ def withheld_finding(paths: Sequence[str]) -> Finding:
         category=WITHHELD_CATEGORY,
         path=paths[0],
         line=None,
+        end_line=None,
         title=f"Secret scan stopped: {files} not reviewed",
         body=(
-            f"This change holds more possible secrets than the scan judges in one pass "
-            f"({MAX_WORK:,} values), so it stopped before the end. No model was sent "
+            "This change holds more possible secrets than the scan judges in one pass, so "
+            f"it stopped before the end. No model was sent "
             f"{listed}: they are not reviewed, and secrets past the stop are not listed "
             "(the ones found before it are). A file of credentials, key material or "
             "generated values does this; review these files by hand, and keep such data "
