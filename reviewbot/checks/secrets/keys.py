@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from reviewbot.checks.secrets.work import CANDIDATE, KEY, Work
+
 PRIVATE_KEY = "private key"
 
 MARKER_NEEDLES = ("PRIVATE KEY", "PuTTY-User-Key-File-")
@@ -134,13 +136,17 @@ def _decoration(text: str) -> bool:
     return _RUN.search(text) is None
 
 
-def find_blocks(lines: Sequence[str], hints: Iterable[int]) -> list[KeyBlock]:
+def find_blocks(
+    lines: Sequence[str], hints: Iterable[int], work: Work | None = None
+) -> list[KeyBlock]:
     """Private keys in consecutive ``lines``, grown from the rows in ``hints``.
 
     Args:
         lines: the lines of one side of a hunk (or of a text), in order.
         hints: rows that hold a marker (:func:`has_marker`) or a base64 run for which
             :func:`looks_like_private_key` is true.
+        work: the scan's work bound, spent on each hint and each key (it raises
+            :class:`~reviewbot.checks.secrets.work.ScanStopped` when it runs out).
 
     Returns:
         The keys found, each at most once, in row order.
@@ -150,8 +156,12 @@ def find_blocks(lines: Sequence[str], hints: Iterable[int]) -> list[KeyBlock]:
     for row in sorted(set(hints)):
         if row in used or row >= len(lines):
             continue
+        if work is not None:
+            work.spend(CANDIDATE)
         block = _grow(lines, row, used)
         if block is not None:
+            if work is not None:
+                work.spend(KEY)
             used.update(block.rows)
             blocks.append(block)
     return blocks

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import NamedTuple
 
@@ -25,7 +25,7 @@ from reviewbot.checks.secrets.formats import FORMATS
 from reviewbot.checks.secrets.heuristics import random_token
 from reviewbot.checks.secrets.joined import Joined
 from reviewbot.checks.secrets.keys import MARKER_NEEDLES, PRIVATE_KEY, find_blocks
-from reviewbot.checks.secrets.work import MATCH, ScanStopped
+from reviewbot.checks.secrets.work import MATCH, ScanStopped, Work
 
 GENERIC = "hardcoded secret"
 URL_PASSWORD = "password in connection string"
@@ -110,6 +110,7 @@ class LineScan:
     spans: Found
     hints: set[int]
     complete: bool = True  # False: the work bound stopped the scan before the end
+    work: Work = field(default_factory=Work)  # what is left of it (private keys spend it too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,7 +269,7 @@ def scan_lines(lines: Sequence[str], path: str = "", depth: int = 0) -> LineScan
         complete = False
     hints = {row for needle in MARKER_NEEDLES for row in joined.rows_with(needle)}
     hints.update(row for row, spans in found.items() if any(s.kind == PRIVATE_KEY for s in spans))
-    return LineScan(found, hints, complete)
+    return LineScan(found, hints, complete, joined.work)
 
 
 def select(found: Sequence[Span]) -> list[Span]:
@@ -301,7 +302,11 @@ def find_all(lines: Sequence[str], path: str = "", depth: int = 0) -> list[list[
     """
     scan = scan_lines(lines, path, depth)
     found = scan.spans
-    for block in find_blocks(lines, scan.hints):
+    try:
+        blocks = find_blocks(lines, scan.hints, scan.work)
+    except ScanStopped:  # a path or a decoded blob: short texts, judged on what was found
+        blocks = []
+    for block in blocks:
         for row, start, end in block.parts:
             found.setdefault(row, []).append(Span(PRIVATE_KEY, start, end, -1))
     return [select(found.get(row, [])) for row in range(len(lines))]

@@ -11,6 +11,7 @@ from typing import Literal, NamedTuple
 from reviewbot.checks.secrets.context import bare_values
 from reviewbot.checks.secrets.keys import PRIVATE_KEY, find_blocks
 from reviewbot.checks.secrets.lines import LineScan, Span, scan_lines, select
+from reviewbot.checks.secrets.work import ScanStopped, Work
 from reviewbot.diff.parse import UnparsedFile, raw_rows
 from reviewbot.domain import FileDiff, FileStatus
 
@@ -131,7 +132,7 @@ class _Rows:
             start = end + 1
 
 
-def _blocks(rows: _Rows, hints: set[int]) -> Iterator[list[tuple[int, int, int]]]:
+def _blocks(rows: _Rows, hints: set[int], work: Work) -> Iterator[list[tuple[int, int, int]]]:
     """Private keys per side of each hunk, as ``(row, start, end)`` parts over file rows."""
     seen: set[tuple[int, ...]] = set()
     ordered = sorted(hints)
@@ -145,7 +146,7 @@ def _blocks(rows: _Rows, hints: set[int]) -> Iterator[list[tuple[int, int, int]]
             if not side_hints:
                 continue
             texts = [rows.texts[row] for row in side_rows]
-            for block in find_blocks(texts, side_hints):
+            for block in find_blocks(texts, side_hints, work):
                 parts = [(side_rows[i], start, end) for i, start, end in block.parts]
                 key = tuple(row for row, _, _ in parts)
                 if key not in seen:  # a key only in context lines is on both sides
@@ -177,7 +178,6 @@ def _scan_many(texts_of: Sequence[tuple[str, Sequence[str]]]) -> list[LineScan]:
     thousand small files costs what one file of their lines costs.
     """
     results = [LineScan({}, set()) for _ in texts_of]
-    stopped: list[int] = []  # members of a group whose scan stopped at the work bound
     groups: dict[bool, list[int]] = {}
     for index, (path, lines) in enumerate(texts_of):
         if lines:
@@ -195,10 +195,8 @@ def _scan_many(texts_of: Sequence[tuple[str, Sequence[str]]]) -> list[LineScan]:
         for row in scan.hints:
             k = bisect_right(offsets, row) - 1
             results[members[k]].hints.add(row - offsets[k])
-        if not scan.complete:
-            stopped.extend(members)
-    for index in stopped:
-        results[index] = replace(results[index], complete=False)
+        for index in members:  # private keys spend what the group's scan left
+            results[index] = replace(results[index], complete=scan.complete, work=scan.work)
     return results
 
 
@@ -219,32 +217,40 @@ def _path_hits(
 
 def _file_hits(
     diff: FileDiff, rows: _Rows, scan: LineScan, file_index: int, groups: Iterator[int]
-) -> Iterator[SecretHit]:
+) -> tuple[list[SecretHit], bool]:
+    """The file's hits, and whether its scan reached the end (its private keys included)."""
     found = scan.spans
     hints = {row for row in scan.hints if rows.line(row)[0] not in "@?"}
     group_of: dict[int, int] = {}
-    if hints:
-        for parts in _blocks(rows, hints):
+    complete = scan.complete
+    try:
+        for parts in _blocks(rows, hints, scan.work) if hints else ():
             group = next(groups)
             for row, start, end in parts:
                 found.setdefault(row, []).append(Span(PRIVATE_KEY, start, end, -1))
                 group_of.setdefault(row, group)
+    except ScanStopped:
+        complete = False
+    hits: list[SecretHit] = []
     for row in sorted(found):
         kind, new_no, old_no, place = rows.where(row)
         text = rows.texts[row]
         for span in select(found[row]):
-            yield SecretHit(
-                path=diff.path,
-                line=new_no if kind in "+ " else None,
-                kind=span.kind,
-                start=span.start,
-                end=span.end,
-                secret=text[span.start : span.end],
-                where=_WHERE.get(kind, "context"),
-                old_line=old_no if kind == "-" else None,
-                group=group_of.get(row) if span.priority == -1 else None,
-                at=None if place is None else (file_index, *place),
+            hits.append(
+                SecretHit(
+                    path=diff.path,
+                    line=new_no if kind in "+ " else None,
+                    kind=span.kind,
+                    start=span.start,
+                    end=span.end,
+                    secret=text[span.start : span.end],
+                    where=_WHERE.get(kind, "context"),
+                    old_line=old_no if kind == "-" else None,
+                    group=group_of.get(row) if span.priority == -1 else None,
+                    at=None if place is None else (file_index, *place),
+                )
             )
+    return hits, complete
 
 
 class DiffScan(NamedTuple):
@@ -296,8 +302,9 @@ def scan_diff(files: Sequence[FileDiff]) -> DiffScan:
             withheld.add(file_index)
         if layouts[file_index].texts:
             scan = row_scans[file_index]
-            hits.extend(_file_hits(diff, layouts[file_index], scan, file_index, groups))
-            if not scan.complete:
+            found, complete = _file_hits(diff, layouts[file_index], scan, file_index, groups)
+            hits.extend(found)
+            if not complete:
                 withheld.add(file_index)
     return DiffScan(tuple(hits), frozenset(withheld))
 
@@ -314,7 +321,11 @@ def scan_text_bounded(text: str, path: str = "") -> tuple[tuple[SecretHit, ...],
     scan = scan_lines(lines, path)
     found = scan.spans
     group_of: dict[int, int] = {}
-    for group, block in enumerate(find_blocks(lines, scan.hints), start=1):
+    try:
+        blocks = find_blocks(lines, scan.hints, scan.work)
+    except ScanStopped:
+        return (), False
+    for group, block in enumerate(blocks, start=1):
         for row, start, end in block.parts:
             found.setdefault(row, []).append(Span(PRIVATE_KEY, start, end, -1))
             group_of.setdefault(row, group)

@@ -19,6 +19,7 @@ CANDIDATE = 1  # a secret-sounding name before a separator, or a new name to jud
 VALUE = 6  # a value of a secret's length judged by its looks (heuristics.generic_secret)
 MATCH = 4  # a pattern's match judged (its accept function), or a secret recorded
 BLOB_CHARS = 64  # a base64 blob decoded and scanned again: MATCH, and a unit per this many
+KEY = 16  # a private key grown over its lines, recorded and masked
 
 
 class ScanStopped(Exception):
