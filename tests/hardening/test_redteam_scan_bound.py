@@ -81,7 +81,7 @@ def test_padding_a_change_with_candidates_withholds_it_and_fails_closed(
     ]
     assert code == 1, run.stdout + run.stderr
     comment = run.comment()
-    assert "Secret scan stopped: 2 files not reviewed" in comment
+    assert "Secret scan stopped: 2 files withheld from review" in comment
     assert "the secret scan stopped before their end" in comment
     assert AWS_ID not in comment
 

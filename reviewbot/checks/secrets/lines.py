@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
@@ -103,14 +103,16 @@ class Span(NamedTuple):
 Found = dict[int, list[Span]]  # row -> spans (rows without a secret are absent)
 
 
-@dataclass(frozen=True, slots=True)
-class LineScan:
-    """What :func:`scan_lines` found: spans per row, and rows a private key may grow from."""
+class LineScan(NamedTuple):
+    """What :func:`scan_lines` found: spans per row, and rows a private key may grow from.
+
+    A named tuple: a diff of thirty thousand files makes one per file name.
+    """
 
     spans: Found
     hints: set[int]
     complete: bool = True  # False: the work bound stopped the scan before the end
-    work: Work = field(default_factory=Work)  # what is left of it (private keys spend it too)
+    work: Work | None = None  # what is left of it (private keys spend it too)
 
 
 @dataclass(frozen=True, slots=True)

@@ -226,9 +226,11 @@ class _Layout:
 
 def _withhold(diff: FileDiff) -> FileDiff:
     """A file the secret scan did not finish: sent to no model, its texts emptied (its line
-    numbers and kinds kept, so that the secrets found in it can still be placed)."""
+    numbers and kinds kept, so that the secrets found in it can still be placed). A file
+    skipped already (a lockfile, an ignored file) keeps its reason."""
+    skipped = diff.skipped or SkipReason.SECRETS
     if isinstance(diff, UnparsedFile) or not diff.hunks:
-        return replace(diff, skipped=diff.skipped or SkipReason.SECRETS)
+        return replace(diff, skipped=skipped)
     hunks = tuple(
         replace(
             hunk,
@@ -237,7 +239,7 @@ def _withhold(diff: FileDiff) -> FileDiff:
         )
         for hunk in diff.hunks
     )
-    return replace(diff, hunks=hunks, skipped=SkipReason.SECRETS)
+    return replace(diff, hunks=hunks, skipped=skipped)
 
 
 def _apply(diff: FileDiff, masks: dict[tuple[int, int], list[Interval]]) -> FileDiff:

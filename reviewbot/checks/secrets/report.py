@@ -152,13 +152,12 @@ def withheld_finding(paths: Sequence[str]) -> Finding:
         path=paths[0],
         line=None,
         end_line=None,
-        title=f"Secret scan stopped: {files} not reviewed",
+        title=f"Secret scan stopped: {files} withheld from review",
         body=(
-            "This change holds more possible secrets than the scan judges in one pass, so "
-            f"it stopped before the end. No model was sent "
-            f"{listed}: they are not reviewed, and secrets past the stop are not listed "
-            "(the ones found before it are). A file of credentials, key material or "
-            "generated values does this; review these files by hand, and keep such data "
-            "out of the repository."
+            "This change holds more possible secrets than the scan judges in one pass, so it "
+            f"stopped before the end of {listed}. No model was sent these files, so no model "
+            "reviewed them, and secrets past the stop are not listed (those found before it "
+            "are). A file of credentials, key material or generated values does this: review "
+            "these files by hand, and keep such data out of the repository."
         ),
     )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from reviewbot.checks.secrets.context import bare_values
 from reviewbot.checks.secrets.keys import PRIVATE_KEY, find_blocks
-from reviewbot.checks.secrets.lines import LineScan, Span, scan_lines, select
+from reviewbot.checks.secrets.lines import Found, LineScan, Span, scan_lines, select
 from reviewbot.checks.secrets.work import ScanStopped, Work
 from reviewbot.diff.parse import UnparsedFile, raw_rows
 from reviewbot.domain import FileDiff, FileStatus
@@ -132,7 +132,9 @@ class _Rows:
             start = end + 1
 
 
-def _blocks(rows: _Rows, hints: set[int], work: Work) -> Iterator[list[tuple[int, int, int]]]:
+def _blocks(
+    rows: _Rows, hints: set[int], work: Work | None
+) -> Iterator[list[tuple[int, int, int]]]:
     """Private keys per side of each hunk, as ``(row, start, end)`` parts over file rows."""
     seen: set[tuple[int, ...]] = set()
     ordered = sorted(hints)
@@ -177,7 +179,8 @@ def _scan_many(texts_of: Sequence[tuple[str, Sequence[str]]]) -> list[LineScan]:
     are scanned as one, and the spans and hints are handed back to each. A diff of ten
     thousand small files costs what one file of their lines costs.
     """
-    results = [LineScan({}, set()) for _ in texts_of]
+    empty = LineScan({}, set())  # for texts without lines, shared: nothing adds to it
+    results = [empty] * len(texts_of)
     groups: dict[bool, list[int]] = {}
     for index, (path, lines) in enumerate(texts_of):
         if lines:
@@ -189,14 +192,16 @@ def _scan_many(texts_of: Sequence[tuple[str, Sequence[str]]]) -> list[LineScan]:
             offsets.append(len(texts))
             texts.extend(texts_of[index][1])
         scan = scan_lines(texts, texts_of[members[0]][0])
-        for row, spans in scan.spans.items():
+        spans: dict[int, Found] = {}
+        for row, found in scan.spans.items():
             k = bisect_right(offsets, row) - 1
-            results[members[k]].spans[row - offsets[k]] = spans
+            spans.setdefault(k, {})[row - offsets[k]] = found
+        hints: dict[int, set[int]] = {}
         for row in scan.hints:
             k = bisect_right(offsets, row) - 1
-            results[members[k]].hints.add(row - offsets[k])
-        for index in members:  # private keys spend what the group's scan left
-            results[index] = replace(results[index], complete=scan.complete, work=scan.work)
+            hints.setdefault(k, set()).add(row - offsets[k])
+        for k, index in enumerate(members):  # keys spend what the group's scan left
+            results[index] = LineScan(spans.get(k, {}), hints.get(k, set()), *scan[2:])
     return results
 
 
