@@ -1,12 +1,13 @@
 """Secret handling as a layer of its own: find, mask and report committed credentials.
 
-- :mod:`.lines` finds secrets in lines (detect-secrets' plugins, the formats
-  of :mod:`.formats`, the context rules of :mod:`.context`,
-  and base64 blobs decoded and scanned again by :mod:`.encoded`);
+- :mod:`.lines` finds secrets in lines with the patterns of :mod:`.rules`
+  (detect-secrets' plugins, the formats of :mod:`.formats`, the context rules
+  of :mod:`.context`), and base64 blobs decoded and scanned again by :mod:`.encoded`;
 - :mod:`.keys` finds private keys by their body, over several lines;
 - :mod:`.scan` scans a diff: added, context and removed lines, hunk headers
-  and file paths;
-- :mod:`.masking` masks them in every text that may leave the machine;
+  and file paths (laid out as rows by :mod:`.rows`);
+- :mod:`.masking` masks them in every text that may leave the machine, and
+  :mod:`.moved` every other place their values occur;
 - :mod:`.work` bounds the work per text: a text the scan did not finish is withheld;
 - :mod:`.report` turns them into findings.
 """

@@ -5,92 +5,22 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from functools import lru_cache
-from itertools import accumulate
-from operator import add
 
 from reviewbot.checks.secrets.lines import find_all
-from reviewbot.checks.secrets.scan import SECTION, SecretHit, mask_for, scan_text_bounded
+from reviewbot.checks.secrets.moved import Interval, Moved, moved_per_row
+from reviewbot.checks.secrets.rows import SECTION
+from reviewbot.checks.secrets.scan import SecretHit, mask_for, scan_text_bounded
 from reviewbot.diff.parse import UnparsedFile
 from reviewbot.domain import FileDiff, Line, SkipReason
 
-# Only values at least this long are also masked where they reappear elsewhere; shorter ones
-# (a URL password "pw") would mask unrelated text.
-_MIN_MOVED_VALUE = 8
-# At most this many distinct values are searched for elsewhere (the longest first), and fewer
-# in a large text: each is one search of the whole text (all files' lines at once), and the
-# searches together read at most _SEARCHED_CHARS characters (32 values in 1 MB), so a diff
-# full of secrets still costs linear time.
-_MAX_MOVED_VALUES = 512
-_MIN_MOVED_VALUES = 16
-_SEARCHED_CHARS = 32 << 20
-
-Interval = tuple[int, int, str]  # (start, end, mask)
 # What a text the secret scan did not finish is replaced with, whole (see .work)
 WITHHELD = "[REDACTED:withheld: too many possible secrets to scan this text to its end]"
 # Every secret format has 16 token characters in a row, or one of these characters
 _PATH_GATE = re.compile(r"[A-Za-z0-9_+=-]{16}|[:=@~]")
-
-
-# Skipping a value that occurs only inside the secrets found (see _Moved.intervals) is tried
-# when a text has at most this many distinct secrets, for values at most this long.
-_MAX_COUNTED = 256
-_MAX_COUNTED_VALUE = 256
-
-
-def _self_overlapping(value: str) -> bool:
-    """True when two occurrences of ``value`` can overlap (a prefix of it is also a suffix)."""
-    return any(value.endswith(value[:size]) for size in range(1, len(value)))
-
-
-class _Moved:
-    """Every long secret value found, searched for again in each text (a secret that moved)."""
-
-    def __init__(self, hits: Iterable[SecretHit], size: int) -> None:
-        """The values of ``hits`` to look for in texts of ``size`` characters in all."""
-        masks: dict[str, str] = {}
-        for hit in hits:
-            if len(hit.secret) >= _MIN_MOVED_VALUE:
-                masks.setdefault(hit.secret, hit.mask)
-        most = max(_MIN_MOVED_VALUES, min(_MAX_MOVED_VALUES, _SEARCHED_CHARS // max(size, 1)))
-        longest = sorted(masks, key=len, reverse=True)[:most]
-        self.values = [(value, masks[value]) for value in longest]
-
-    def intervals(
-        self,
-        text: str,
-        hits: Mapping[str, int] | None = None,
-        masked: AbstractSet[tuple[int, int]] = frozenset(),
-    ) -> list[Interval]:
-        """Where the values occur in ``text`` (which may be many lines joined).
-
-        ``hits`` counts the secrets found in ``text`` itself. A value whose every occurrence
-        there is inside one of them (counted in C: as many in the text as in those secrets,
-        for a value that cannot overlap itself) is masked there already, and is not looked
-        for again: a key repeated on every line of a large text would otherwise cost a search
-        result per line, for each of its parts. An occurrence that is exactly one of the
-        ``masked`` spans (a secret found there) is left out: it is masked already.
-        """
-        found: list[Interval] = []
-        inside = hits if hits and len(hits) <= _MAX_COUNTED else None
-        for value, mask in self.values:
-            if (
-                inside is not None
-                and len(value) <= _MAX_COUNTED_VALUE
-                and not _self_overlapping(value)
-                and text.count(value) == sum(s.count(value) * n for s, n in inside.items())
-            ):
-                continue
-            size = len(value)
-            at = text.find(value)
-            while at != -1:
-                if (at, at + size) not in masked:
-                    found.append((at, at + size, mask))
-                at = text.find(value, at + size)
-        return found
 
 
 def apply_masks(text: str, intervals: Iterable[Interval]) -> str:
@@ -115,30 +45,6 @@ def apply_masks(text: str, intervals: Iterable[Interval]) -> str:
         cursor = end
     out.append(text[cursor:])
     return "".join(out)
-
-
-def _moved_per_row(
-    texts: Sequence[str],
-    moved: _Moved,
-    hits: Mapping[str, int] | None = None,
-    masked: Mapping[int, list[Interval]] | None = None,
-) -> dict[int, list[Interval]]:
-    """Occurrences of moved values per text (only texts that have one), searched once over all
-    of them joined; ``hits`` counts the values found in these texts and ``masked`` holds the
-    spans already masked in each (see ``_Moved.intervals``)."""
-    per_row: dict[int, list[Interval]] = {}
-    if not moved.values or not texts:
-        return per_row
-    starts: list[int] = list(map(add, accumulate(map(len, texts), initial=0), range(len(texts))))
-    spans = {
-        (starts[row] + start, starts[row] + end)
-        for row, found in (masked or {}).items()
-        for start, end, _ in found
-    }
-    for start, end, mask in moved.intervals("\n".join(texts), hits, spans):
-        row = bisect_right(starts, start) - 1
-        per_row.setdefault(row, []).append((start - starts[row], end - starts[row], mask))
-    return per_row
 
 
 def redact_files(
@@ -185,10 +91,10 @@ def redact_files(
         for i, file_places in places.items()
         for place, found in file_places.items()
     }
-    moved = _Moved(hits, sum(map(len, texts)))
+    moved = Moved(hits, sum(map(len, texts)))
     order = sorted(offsets, key=offsets.__getitem__)
     firsts = [offsets[i] for i in order]
-    for row, elsewhere in _moved_per_row(texts, moved, counts, masked).items():
+    for row, elsewhere in moved_per_row(texts, moved, counts, masked).items():
         i = order[bisect_right(firsts, row) - 1]
         place = layouts[i].place(row - offsets[i])
         places.setdefault(i, {}).setdefault(place, []).extend(elsewhere)
@@ -291,7 +197,7 @@ def redact_text(text: str) -> str:
         if hit.line is not None:
             by_row.setdefault(hit.line - 1, []).append((hit.start, hit.end, hit.mask))
     counts = Counter(hit.secret for hit in hits if hit.line is not None)
-    for row, found in _moved_per_row(lines, _Moved(hits, len(text)), counts, by_row).items():
+    for row, found in moved_per_row(lines, Moved(hits, len(text)), counts, by_row).items():
         by_row.setdefault(row, []).extend(found)
     for row, found in by_row.items():
         lines[row] = apply_masks(lines[row], found)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -11,13 +11,12 @@ from typing import Literal, NamedTuple
 from reviewbot.checks.secrets.context import bare_values
 from reviewbot.checks.secrets.keys import PRIVATE_KEY, find_blocks
 from reviewbot.checks.secrets.lines import Found, LineScan, Span, scan_lines, select
-from reviewbot.checks.secrets.work import ScanStopped, Work
-from reviewbot.diff.parse import UnparsedFile, raw_rows
+from reviewbot.checks.secrets.rows import Rows, key_blocks
+from reviewbot.checks.secrets.work import ScanStopped
 from reviewbot.domain import FileDiff, FileStatus
 
 Where = Literal["added", "removed", "context"]
 _WHERE: dict[str, Where] = {"+": "added", "-": "removed", " ": "context"}
-SECTION = -1  # the line index of a hunk's ``@@ … @@ section`` text
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,106 +53,6 @@ def mask_for(kind: str) -> str:
     """The mask for a kind of secret: ``AWS access key`` -> ``[REDACTED:aws-access-key]``."""
     slug = "".join(ch if ch.isalnum() and ch.isascii() else "-" for ch in kind.lower())
     return f"[REDACTED:{'-'.join(part for part in slug.split('-') if part)}]"
-
-
-class _Rows:
-    """The texts a file's scan reads, in order, and where each one is in the file.
-
-    A parsed file's rows are its hunks' lines, each hunk followed by its section text (when it
-    has one); an :class:`~reviewbot.diff.parse.UnparsedFile`'s rows are read from its raw hunk
-    lines (:func:`~reviewbot.diff.parse.raw_rows`). No object is made per row.
-    """
-
-    __slots__ = ("_diff", "_raw", "_starts", "texts")
-
-    def __init__(self, diff: FileDiff) -> None:
-        self._diff = diff
-        self._raw: list[tuple[str, int | None, int | None, str]] | None = None
-        self._starts: list[int] = []  # the first row of each hunk (parsed files)
-        if isinstance(diff, UnparsedFile):
-            self._raw = raw_rows(diff.raw)
-            self.texts = [row[3] for row in self._raw]
-            return
-        texts: list[str] = []
-        for hunk in diff.hunks:
-            self._starts.append(len(texts))
-            texts.extend([ln.text for ln in hunk.lines])
-            if hunk.section:
-                texts.append(hunk.section)
-        self.texts = texts
-
-    def at(self, row: int) -> tuple[int, int] | None:
-        """``(hunk, line index)`` of a parsed file's row (``SECTION`` for a section text)."""
-        if self._raw is not None:
-            return None
-        hunk = bisect_right(self._starts, row) - 1
-        index = row - self._starts[hunk]
-        return hunk, (index if index < len(self._diff.hunks[hunk].lines) else SECTION)
-
-    def where(self, row: int) -> tuple[str, int | None, int | None, tuple[int, int] | None]:
-        """``(kind, new_no, old_no, place)``: :meth:`line` and :meth:`at` at once."""
-        if self._raw is not None:
-            kind, old_no, new_no, _ = self._raw[row]
-            return kind, new_no, old_no, None
-        hunk = bisect_right(self._starts, row) - 1
-        index = row - self._starts[hunk]
-        lines = self._diff.hunks[hunk].lines
-        if index == len(lines):
-            return "@", None, None, (hunk, SECTION)
-        ln = lines[index]
-        return ln.kind, ln.new_no, ln.old_no, (hunk, index)
-
-    def line(self, row: int) -> tuple[str, int | None, int | None]:
-        """``(kind, new_no, old_no)`` of a row; kind ``@`` for a section text."""
-        if self._raw is not None:
-            kind, old_no, new_no, _ = self._raw[row]
-            return kind, new_no, old_no
-        place = self.at(row)
-        assert place is not None
-        hunk, index = place
-        if index == SECTION:
-            return "@", None, None
-        ln = self._diff.hunks[hunk].lines[index]
-        return ln.kind, ln.new_no, ln.old_no
-
-    def hunks(self) -> Iterator[tuple[range, Sequence[str]]]:
-        """Each hunk's line rows (its section left out), with the kind of each row."""
-        if self._raw is None:
-            for start, hunk in zip(self._starts, self._diff.hunks, strict=True):
-                yield range(start, start + len(hunk.lines)), [ln.kind for ln in hunk.lines]
-            return
-        kinds = "".join(row[0] for row in self._raw)
-        start = 0
-        while start < len(kinds):
-            end = kinds.find("@", start)
-            end = len(kinds) if end == -1 else end
-            if end > start:
-                yield range(start, end), kinds[start:end]
-            start = end + 1
-
-
-def _blocks(
-    rows: _Rows, hints: set[int], work: Work | None
-) -> Iterator[list[tuple[int, int, int]]]:
-    """Private keys per side of each hunk, as ``(row, start, end)`` parts over file rows."""
-    seen: set[tuple[int, ...]] = set()
-    ordered = sorted(hints)
-    for span, kinds in rows.hunks():
-        first = bisect_left(ordered, span.start)
-        if first == len(ordered) or ordered[first] >= span.stop:
-            continue  # no hint in this hunk
-        for side in ("+ ", "- "):
-            side_rows = [row for row, kind in zip(span, kinds, strict=True) if kind in side]
-            side_hints = [i for i, row in enumerate(side_rows) if row in hints]
-            if not side_hints:
-                continue
-            texts = [rows.texts[row] for row in side_rows]
-            for block in find_blocks(texts, side_hints, work):
-                parts = [(side_rows[i], start, end) for i, start, end in block.parts]
-                key = tuple(row for row, _, _ in parts)
-                if key not in seen:  # a key only in context lines is on both sides
-                    seen.add(key)
-                    yield parts
 
 
 def _names(diff: FileDiff) -> list[tuple[str, Where]]:
@@ -221,7 +120,7 @@ def _path_hits(
 
 
 def _file_hits(
-    diff: FileDiff, rows: _Rows, scan: LineScan, file_index: int, groups: Iterator[int]
+    diff: FileDiff, rows: Rows, scan: LineScan, file_index: int, groups: Iterator[int]
 ) -> tuple[list[SecretHit], bool]:
     """The file's hits, and whether its scan reached the end (its private keys included)."""
     found = scan.spans
@@ -229,7 +128,7 @@ def _file_hits(
     group_of: dict[int, int] = {}
     complete = scan.complete
     try:
-        for parts in _blocks(rows, hints, scan.work) if hints else ():
+        for parts in key_blocks(rows, hints, scan.work) if hints else ():
             group = next(groups)
             for row, start, end in parts:
                 found.setdefault(row, []).append(Span(PRIVATE_KEY, start, end, -1))
@@ -292,7 +191,7 @@ def scan_diff(files: Sequence[FileDiff]) -> DiffScan:
     names = [_names(diff) for diff in files]
     flat = [(name, [name]) for file_names in names for name, _ in file_names]
     name_scans = iter(_scan_many(flat))
-    layouts = [_Rows(diff) for diff in files]
+    layouts = [Rows(diff) for diff in files]
     row_scans = _scan_many(
         [(diff.path, rows.texts) for diff, rows in zip(files, layouts, strict=True)]
     )
