@@ -6,7 +6,6 @@ import base64
 import binascii
 import re
 from collections.abc import Callable, Iterator
-from pathlib import PurePosixPath
 
 from reviewbot.checks.secrets import work
 from reviewbot.checks.secrets.heuristics import (
@@ -180,7 +179,9 @@ _CODE_SUFFIXES = frozenset(
 def bare_values(path: str) -> bool:
     """Whether an unquoted value after a secret-sounding name counts in ``path``: not in
     source code, where it would be an expression. The only way a path changes a scan."""
-    return PurePosixPath(path).suffix.lower() not in _CODE_SUFFIXES
+    name = path.rpartition("/")[2]
+    dot = name.rfind(".")  # the suffix as PurePosixPath reads it, without building one per file
+    return not (0 < dot < len(name) - 1 and name[dot:].lower() in _CODE_SUFFIXES)
 
 
 def _is_secret_name(name: str) -> bool:
