@@ -62,7 +62,7 @@ def redact_files(
         files: the parsed diff.
         hits: what :func:`~reviewbot.checks.secrets.scan.scan_diff` found in it.
         withheld: the indexes of files the scan did not finish (``scan_diff``'s ``withheld``):
-            each is skipped ``secrets`` (sent to no model) and its texts are emptied.
+            each is skipped ``secrets`` (sent to no model) and its hunks are dropped.
 
     Returns:
         The files with masked texts; the same objects where nothing changed.
@@ -131,21 +131,13 @@ class _Layout:
 
 
 def _withhold(diff: FileDiff) -> FileDiff:
-    """A file the secret scan did not finish: sent to no model, its texts emptied (its line
-    numbers and kinds kept, so that the secrets found in it can still be placed). A file
-    skipped already (a lockfile, an ignored file) keeps its reason."""
+    """A file the secret scan did not finish: sent to no model, its hunks dropped (as GitHub
+    drops a file too large to show; its counts stay). A file skipped already (a lockfile, an
+    ignored file) keeps its reason."""
     skipped = diff.skipped or SkipReason.SECRETS
-    if isinstance(diff, UnparsedFile) or not diff.hunks:
+    if isinstance(diff, UnparsedFile):
         return replace(diff, skipped=skipped)
-    hunks = tuple(
-        replace(
-            hunk,
-            lines=tuple(Line(ln.kind, ln.old_no, ln.new_no, "") for ln in hunk.lines),
-            section="",
-        )
-        for hunk in diff.hunks
-    )
-    return replace(diff, hunks=hunks, skipped=skipped)
+    return replace(diff, hunks=(), skipped=skipped)
 
 
 def _apply(diff: FileDiff, masks: dict[tuple[int, int], list[Interval]]) -> FileDiff:

@@ -12,7 +12,7 @@ from reviewbot.checks.secrets.context import bare_values
 from reviewbot.checks.secrets.keys import PRIVATE_KEY, find_blocks
 from reviewbot.checks.secrets.lines import Found, LineScan, Span, scan_lines, select
 from reviewbot.checks.secrets.rows import Rows, key_blocks
-from reviewbot.checks.secrets.work import ScanStopped
+from reviewbot.checks.secrets.work import FILE, ScanStopped
 from reviewbot.domain import FileDiff, FileStatus
 
 Where = Literal["added", "removed", "context"]
@@ -124,9 +124,16 @@ def _file_hits(
 ) -> tuple[list[SecretHit], bool]:
     """The file's hits, and whether its scan reached the end (its private keys included)."""
     found = scan.spans
+    complete = scan.complete
+    if (found or scan.hints) and scan.work is not None:
+        try:
+            scan.work.spend(FILE)
+        except ScanStopped:
+            if complete:  # the bound ran out on the files: this one and those after it are
+                return [], False  # withheld and not reported
+            # the line scan stopped first: what it found (bounded by its work) is reported
     hints = {row for row in scan.hints if rows.line(row)[0] not in "@?"}
     group_of: dict[int, int] = {}
-    complete = scan.complete
     try:
         for parts in key_blocks(rows, hints, scan.work) if hints else ():
             group = next(groups)

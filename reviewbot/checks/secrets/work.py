@@ -11,15 +11,16 @@ text it could not finish is withheld from every model (see
 
 from __future__ import annotations
 
-# A unit is about 2.5 µs of Python work on a 2-core runner; the bound keeps a stopped scan
+# A unit is about 3 µs of Python work on a 2-core runner; the bound keeps a stopped scan
 # under half a second, and no real text comes near it: the real diffs under tests/data spend
 # tens of units (a 285 KB lockfile diff: 33), the whole secrets corpus about 4,000.
-MAX_WORK = 160_000
+MAX_WORK = 120_000
 CANDIDATE = 1  # a secret-sounding name before a separator, or a new name to judge
 VALUE = 6  # a value of a secret's length judged by its looks (heuristics.generic_secret)
 MATCH = 4  # a pattern's match judged (its accept function), or a secret recorded
 BLOB_CHARS = 64  # a base64 blob decoded and scanned again: MATCH, and a unit per this many
 KEY = 16  # a private key grown over its lines, recorded and masked
+FILE = 16  # a file of a diff with a secret: its hits made, its hunks masked again
 
 
 class ScanStopped(Exception):
