@@ -94,3 +94,28 @@ def test_no_real_diff_or_corpus_entry_comes_near_the_bound() -> None:
     # every entry of the corpus in one diff: about 4,000 of the 120,000 units
     files = [added_file(str(item["path"]), str(item["text"])) for item in entries]
     assert scan_diff(files).withheld == frozenset()
+
+
+def test_thousands_of_files_with_a_secret_each_withhold_those_past_the_bound() -> None:
+    # each file costs its own work (its hits made, its hunks masked again): past the bound
+    # the files with secrets are withheld, and the ones before it are reported as ever
+    diff = "".join(
+        _new_file(f"settings/s{i}.py", [line, "DEBUG = False"])
+        for i, line in enumerate(PASSWORDS[:6_000])  # all parsed: under the diff's line bound
+    )
+    files = parse_diff(diff)
+    assert not any(f.skipped for f in files)
+    scan = scan_diff(files)
+    safe = redact_files(files, scan.hits, scan.withheld)
+
+    reported = {h.path for h in scan.hits}
+    assert "settings/s0.py" in reported and 1_000 < len(reported) < len(files)
+    index = {f.path: i for i, f in enumerate(files)}
+    assert max(index[path] for path in reported) < min(scan.withheld)  # withheld: the rest
+    # the rest with a secret, that is: a file whose value the judge refuses is not withheld
+    plain = [f for i, f in enumerate(files) if i not in scan.withheld and f.path not in reported]
+    assert len(plain) < len(files) // 20 and scan_diff(plain).hits == ()
+    sent = [ln.text for f in safe if f.path in reported for ln in f.added_lines]
+    assert len(sent) == 2 * len(reported)
+    assert not any("K9#" in text for text in sent)  # every password reported is masked
+    assert all(safe[i].hunks == () for i in scan.withheld)
