@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ import google.auth
 import google.auth.exceptions
 from google.auth.credentials import Credentials
 
+from reviewbot.vendors._failure import ErrorTable
 from reviewbot.vendors.base import CloudSettings, CredentialsUnavailable
 from reviewbot.vendors.clouds import GOOGLE_NO_CREDENTIALS
 
@@ -124,3 +126,12 @@ def _text(value: object) -> str | None:
 # google-auth's exceptions, by what they mean (added to each Vertex AI provider's error table).
 AUTH_TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (google.auth.exceptions.TransportError,)
 AUTH_ERRORS: tuple[type[BaseException], ...] = (google.auth.exceptions.GoogleAuthError,)
+
+
+def with_auth_errors(table: ErrorTable) -> ErrorTable:
+    """``table`` (an SDK's errors) with google-auth's, raised while fetching the token."""
+    return replace(
+        table,
+        transport=(*table.transport, *AUTH_TRANSPORT_ERRORS),
+        auth=(*table.auth, *AUTH_ERRORS),
+    )

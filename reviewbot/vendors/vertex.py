@@ -8,17 +8,14 @@ key.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from google import genai
 from google.auth.credentials import Credentials
 
 from reviewbot.vendors._failure import ErrorTable
 from reviewbot.vendors._google_auth import (
-    AUTH_ERRORS,
-    AUTH_TRANSPORT_ERRORS,
     load_credentials,
     token_of,
+    with_auth_errors,
 )
 from reviewbot.vendors.base import CloudSettings, CredentialsUnavailable, ProviderSettings
 from reviewbot.vendors.clouds import DEFAULT_LOCATION
@@ -60,8 +57,4 @@ class VertexGeminiProvider(GeminiProvider):
         return (*self._secrets, *token_of(self._credentials))
 
 
-_ERRORS = replace(
-    _GEMINI_ERRORS,
-    transport=(*_GEMINI_ERRORS.transport, *AUTH_TRANSPORT_ERRORS),
-    auth=(*_GEMINI_ERRORS.auth, *AUTH_ERRORS),
-)
+_ERRORS = with_auth_errors(_GEMINI_ERRORS)

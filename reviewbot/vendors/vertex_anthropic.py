@@ -8,18 +8,15 @@ bearer token, fetching and refreshing it itself.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import anthropic
 from google.auth.credentials import Credentials
 
 from reviewbot.vendors._deadline import event_hooks
 from reviewbot.vendors._failure import ErrorTable
 from reviewbot.vendors._google_auth import (
-    AUTH_ERRORS,
-    AUTH_TRANSPORT_ERRORS,
     load_credentials,
     token_of,
+    with_auth_errors,
 )
 from reviewbot.vendors.anthropic import _ERRORS as _MESSAGES_ERRORS
 from reviewbot.vendors.anthropic import AnthropicProvider, MessagesClient
@@ -63,8 +60,4 @@ class VertexAnthropicProvider(AnthropicProvider):
         return (*self._secrets, *token_of(self._credentials))
 
 
-_ERRORS = replace(
-    _MESSAGES_ERRORS,
-    transport=(*_MESSAGES_ERRORS.transport, *AUTH_TRANSPORT_ERRORS),
-    auth=(*_MESSAGES_ERRORS.auth, *AUTH_ERRORS),
-)
+_ERRORS = with_auth_errors(_MESSAGES_ERRORS)
