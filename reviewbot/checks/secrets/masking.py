@@ -75,16 +75,13 @@ def redact_files(
             file_index, hunk, index = hit.at
             found = places.setdefault(file_index, {}).setdefault((hunk, index), [])
             found.append((hit.start, hit.end, hit.mask))
-    layouts = {i: _Layout(files[i]) for i in places}
     # every value found is looked for again in every file's texts, in one search over all
+    layouts = {i: _Layout(diff) for i, diff in enumerate(files) if i not in withheld and diff.hunks}
     texts: list[str] = []
-    offsets: dict[int, int] = {}
-    for i, diff in enumerate(files):
-        if i not in withheld and diff.hunks:
-            layout = layouts[i] if i in layouts else _Layout(diff)
-            layouts[i] = layout
-            offsets[i] = len(texts)
-            texts.extend(layout.texts)
+    offsets: dict[int, int] = {}  # in file order, as the layouts are
+    for i, layout in layouts.items():
+        offsets[i] = len(texts)
+        texts.extend(layout.texts)
     counts = Counter(hit.secret for hit in hits if hit.at is not None and hit.at[0] in offsets)
     masked = {
         offsets[i] + layouts[i].row(place): found
@@ -92,8 +89,8 @@ def redact_files(
         for place, found in file_places.items()
     }
     moved = Moved(hits, sum(map(len, texts)))
-    order = sorted(offsets, key=offsets.__getitem__)
-    firsts = [offsets[i] for i in order]
+    order = list(offsets)
+    firsts = list(offsets.values())
     for row, elsewhere in moved_per_row(texts, moved, counts, masked).items():
         i = order[bisect_right(firsts, row) - 1]
         place = layouts[i].place(row - offsets[i])
